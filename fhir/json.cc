@@ -1,0 +1,311 @@
+#include "fhir/json.h"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <cassert>
+#include <unordered_set>
+
+namespace duet::fhir {
+namespace {
+
+const std::string& EmptyString() {
+  static const std::string* empty = new std::string();
+  return *empty;
+}
+
+// SAX handler that builds a Json tree, rejecting duplicate member names and deep nesting.
+class TreeBuilder {
+ public:
+  explicit TreeBuilder(size_t max_depth) : max_depth_(max_depth) {}
+
+  bool Null() { return Add(Json()); }
+  bool Bool(bool b) { return Add(Json::Bool(b)); }
+  bool Int(int) { return false; }  // never called: numbers arrive as RawNumber
+  bool Uint(unsigned) { return false; }
+  bool Int64(int64_t) { return false; }
+  bool Uint64(uint64_t) { return false; }
+  bool Double(double) { return false; }
+  bool RawNumber(const char* str, rapidjson::SizeType length, bool) {
+    return Add(Json::Number(std::string(str, length)));
+  }
+  bool String(const char* str, rapidjson::SizeType length, bool) {
+    return Add(Json::String(std::string(str, length)));
+  }
+  bool StartObject() { return Push(Json::MakeObject()); }
+  bool Key(const char* str, rapidjson::SizeType length, bool) {
+    std::string key(str, length);
+    Frame& frame = stack_.back();
+    if (!frame.keys.insert(key).second) {
+      error_ = "duplicate member \"" + key + "\"";
+      return false;
+    }
+    frame.pending_key = std::move(key);
+    return true;
+  }
+  bool EndObject(rapidjson::SizeType) { return Pop(); }
+  bool StartArray() { return Push(Json::MakeArray()); }
+  bool EndArray(rapidjson::SizeType) { return Pop(); }
+
+  Json TakeRoot() { return std::move(root_); }
+  const std::string& error() const { return error_; }
+
+ private:
+  struct Frame {
+    Json value;
+    std::string pending_key;
+    std::unordered_set<std::string> keys;
+  };
+
+  bool Add(Json value) {
+    if (stack_.empty()) {
+      root_ = std::move(value);
+      return true;
+    }
+    Frame& frame = stack_.back();
+    if (frame.value.is_object()) {
+      frame.value.members().emplace_back(std::move(frame.pending_key), std::move(value));
+    } else {
+      frame.value.items().push_back(std::move(value));
+    }
+    return true;
+  }
+  bool Push(Json container) {
+    if (stack_.size() >= max_depth_) {
+      error_ = "nesting deeper than " + std::to_string(max_depth_) + " levels";
+      return false;
+    }
+    stack_.push_back(Frame{std::move(container), {}, {}});
+    return true;
+  }
+  bool Pop() {
+    Json done = std::move(stack_.back().value);
+    stack_.pop_back();
+    return Add(std::move(done));
+  }
+
+  size_t max_depth_;
+  std::vector<Frame> stack_;
+  Json root_;
+  std::string error_;
+};
+
+template <typename Writer>
+void WriteValue(const Json& value, Writer& writer) {
+  switch (value.kind()) {
+    case Json::Kind::kNull: writer.Null(); break;
+    case Json::Kind::kBool: writer.Bool(value.bool_value()); break;
+    case Json::Kind::kNumber:
+      writer.RawValue(value.number_text().data(), value.number_text().size(),
+                      rapidjson::kNumberType);
+      break;
+    case Json::Kind::kString:
+      writer.String(value.string_value().data(),
+                    static_cast<rapidjson::SizeType>(value.string_value().size()));
+      break;
+    case Json::Kind::kArray:
+      writer.StartArray();
+      for (const Json& item : value.items()) WriteValue(item, writer);
+      writer.EndArray();
+      break;
+    case Json::Kind::kObject:
+      writer.StartObject();
+      for (const auto& [key, member] : value.members()) {
+        writer.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+        WriteValue(member, writer);
+      }
+      writer.EndObject();
+      break;
+  }
+}
+
+}  // namespace
+
+Json Json::Bool(bool value) {
+  Json json;
+  json.value_ = value;
+  return json;
+}
+
+Json Json::Number(std::string text) {
+  Json json;
+  json.value_ = NumberText{std::move(text)};
+  return json;
+}
+
+Json Json::Integer(long long value) { return Number(std::to_string(value)); }
+
+Json Json::String(std::string value) {
+  Json json;
+  json.value_ = std::move(value);
+  return json;
+}
+
+Json Json::MakeArray() {
+  Json json;
+  json.value_ = Array();
+  return json;
+}
+
+Json Json::MakeObject() {
+  Json json;
+  json.value_ = Object();
+  return json;
+}
+
+bool Json::bool_value() const {
+  assert(is_bool());
+  return is_bool() && std::get<bool>(value_);
+}
+
+const std::string& Json::number_text() const {
+  assert(is_number());
+  return is_number() ? std::get<NumberText>(value_).text : EmptyString();
+}
+
+const std::string& Json::string_value() const {
+  assert(is_string());
+  return is_string() ? std::get<std::string>(value_) : EmptyString();
+}
+
+const Json::Array& Json::items() const {
+  static const Array* empty = new Array();
+  assert(is_array());
+  return is_array() ? std::get<Array>(value_) : *empty;
+}
+
+Json::Array& Json::items() {
+  if (!is_array()) value_ = Array();
+  return std::get<Array>(value_);
+}
+
+const Json::Object& Json::members() const {
+  static const Object* empty = new Object();
+  assert(is_object());
+  return is_object() ? std::get<Object>(value_) : *empty;
+}
+
+Json::Object& Json::members() {
+  if (!is_object()) value_ = Object();
+  return std::get<Object>(value_);
+}
+
+const Json* Json::Find(std::string_view key) const {
+  if (!is_object()) return nullptr;
+  for (const auto& [name, value] : std::get<Object>(value_)) {
+    if (name == key) return &value;
+  }
+  return nullptr;
+}
+
+Json* Json::Find(std::string_view key) {
+  return const_cast<Json*>(static_cast<const Json*>(this)->Find(key));
+}
+
+std::string_view Json::StringOr(std::string_view key, std::string_view fallback) const {
+  const Json* member = Find(key);
+  if (member == nullptr || !member->is_string()) return fallback;
+  return member->string_value();
+}
+
+Json& Json::Set(std::string_view key, Json value) {
+  if (Json* existing = Find(key)) {
+    *existing = std::move(value);
+    return *existing;
+  }
+  Object& object = members();
+  object.emplace_back(std::string(key), std::move(value));
+  return object.back().second;
+}
+
+bool Json::Remove(std::string_view key) {
+  if (!is_object()) return false;
+  Object& object = std::get<Object>(value_);
+  auto it = std::find_if(object.begin(), object.end(),
+                         [&](const Member& member) { return member.first == key; });
+  if (it == object.end()) return false;
+  object.erase(it);
+  return true;
+}
+
+Json& Json::Append(Json value) {
+  Array& array = items();
+  array.push_back(std::move(value));
+  return array.back();
+}
+
+bool Json::operator==(const Json& other) const {
+  if (kind() != other.kind()) return false;
+  switch (kind()) {
+    case Kind::kNull: return true;
+    case Kind::kBool: return bool_value() == other.bool_value();
+    case Kind::kNumber: return number_text() == other.number_text();
+    case Kind::kString: return string_value() == other.string_value();
+    case Kind::kArray: return items() == other.items();
+    case Kind::kObject: {
+      if (members().size() != other.members().size()) return false;
+      for (const auto& [key, value] : members()) {
+        const Json* theirs = other.Find(key);
+        if (theirs == nullptr || !(*theirs == value)) return false;
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+StatusOr<Json> ParseJson(std::string_view text, const JsonParseOptions& options) {
+  TreeBuilder builder(options.max_depth);
+  rapidjson::Reader reader;
+  rapidjson::MemoryStream stream(text.data(), text.size());
+  constexpr unsigned kFlags = rapidjson::kParseNumbersAsStringsFlag |
+                              rapidjson::kParseValidateEncodingFlag |
+                              rapidjson::kParseStopWhenDoneFlag;
+  rapidjson::ParseResult result = reader.Parse<kFlags>(stream, builder);
+  if (!result) {
+    std::string why =
+        builder.error().empty() ? rapidjson::GetParseError_En(result.Code()) : builder.error();
+    return InvalidArgumentError("invalid JSON at byte " + std::to_string(result.Offset()) + ": " +
+                                why);
+  }
+  // Only whitespace may follow the value.
+  for (size_t i = stream.Tell(); i < text.size(); ++i) {
+    char c = text[i];
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+      return InvalidArgumentError("invalid JSON at byte " + std::to_string(i) +
+                                  ": unexpected content after the end of the document");
+    }
+  }
+  return builder.TakeRoot();
+}
+
+std::string WriteJson(const Json& value, bool pretty) {
+  rapidjson::StringBuffer buffer;
+  if (pretty) {
+    rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+    writer.SetIndent(' ', 2);
+    WriteValue(value, writer);
+  } else {
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    WriteValue(value, writer);
+  }
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string JoinPath(std::string_view base, std::string_view member) {
+  std::string path(base);
+  if (!path.empty()) path += '.';
+  path += member;
+  return path;
+}
+
+std::string IndexPath(std::string_view base, size_t index) {
+  return std::string(base) + "[" + std::to_string(index) + "]";
+}
+
+}  // namespace duet::fhir

@@ -1,0 +1,91 @@
+// Json: the project's own JSON document model, so that no module outside fhir/ and mappings/
+// sees RapidJSON.
+//
+// Numbers keep the exact text they were written with ("1.50" stays "1.50"), object members keep
+// their order, and a duplicate member name is a parse error (FHIR forbids them). A Json value owns
+// its children; it is a plain value type: copy it freely, share a const one between threads, and
+// mutate it from one thread at a time.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "fhir/status.h"
+
+namespace duet::fhir {
+
+class Json {
+ public:
+  enum class Kind { kNull, kBool, kNumber, kString, kArray, kObject };
+  using Member = std::pair<std::string, Json>;
+  using Array = std::vector<Json>;
+  using Object = std::vector<Member>;
+
+  Json() = default;  // null
+  static Json Bool(bool value);
+  // `text` must be a valid JSON number; it is written back exactly as given.
+  static Json Number(std::string text);
+  static Json Integer(long long value);
+  static Json String(std::string value);
+  static Json MakeArray();
+  static Json MakeObject();
+
+  Kind kind() const { return static_cast<Kind>(value_.index()); }
+  bool is_null() const { return kind() == Kind::kNull; }
+  bool is_bool() const { return kind() == Kind::kBool; }
+  bool is_number() const { return kind() == Kind::kNumber; }
+  bool is_string() const { return kind() == Kind::kString; }
+  bool is_array() const { return kind() == Kind::kArray; }
+  bool is_object() const { return kind() == Kind::kObject; }
+
+  // Accessors; calling one for the wrong kind is a programming error (asserts, then returns a
+  // shared empty value in release builds).
+  bool bool_value() const;
+  const std::string& number_text() const;
+  const std::string& string_value() const;
+  const Array& items() const;
+  Array& items();
+  const Object& members() const;
+  Object& members();
+
+  // Object helpers. Find returns nullptr when absent or when this is not an object.
+  const Json* Find(std::string_view key) const;
+  Json* Find(std::string_view key);
+  // The member's string value, or "" when absent or not a string.
+  std::string_view StringOr(std::string_view key, std::string_view fallback = "") const;
+  // Replaces the member's value or appends a new member; returns the stored value.
+  Json& Set(std::string_view key, Json value);
+  bool Remove(std::string_view key);
+  // Array helper: appends and returns the stored value.
+  Json& Append(Json value);
+
+  // Structural equality; object member order does not matter, number text must match exactly.
+  bool operator==(const Json& other) const;
+  bool operator!=(const Json& other) const { return !(*this == other); }
+
+ private:
+  struct NumberText {
+    std::string text;
+  };
+  std::variant<std::monostate, bool, NumberText, std::string, Array, Object> value_;
+};
+
+struct JsonParseOptions {
+  size_t max_depth = 128;
+};
+
+// Parses one JSON text. Errors are kInvalidArgument with a message naming the byte offset.
+StatusOr<Json> ParseJson(std::string_view text, const JsonParseOptions& options = {});
+
+// Writes compact JSON (or indented with two spaces when `pretty`).
+std::string WriteJson(const Json& value, bool pretty = false);
+
+// "Patient.name[0]" style helper: appends ".name" or "[0]" to a path.
+std::string JoinPath(std::string_view base, std::string_view member);
+std::string IndexPath(std::string_view base, size_t index);
+
+}  // namespace duet::fhir

@@ -1,0 +1,71 @@
+#include "fhir/json.h"
+
+#include <gtest/gtest.h>
+
+namespace duet::fhir {
+namespace {
+
+TEST(JsonTest, KeepsDecimalsExactlyAsWritten) {
+  auto parsed = ParseJson(R"({"value":1.50,"big":12345678901234567890.000,"e":1e-7})");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->Find("value")->number_text(), "1.50");
+  EXPECT_EQ(WriteJson(*parsed), R"({"value":1.50,"big":12345678901234567890.000,"e":1e-7})");
+}
+
+TEST(JsonTest, KeepsMemberOrderAndUnicode) {
+  const std::string text = R"({"resourceType":"Patient","name":[{"text":"Zoë 张"}],"active":true})";
+  auto parsed = ParseJson(text);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(WriteJson(*parsed), text);
+}
+
+TEST(JsonTest, RejectsDuplicateMembersWithTheirName) {
+  auto parsed = ParseJson(R"({"id":"a","id":"b"})");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(parsed.status().message().find("duplicate member \"id\""), std::string::npos);
+}
+
+TEST(JsonTest, RejectsTrailingGarbageAndNamesTheOffset) {
+  auto parsed = ParseJson(R"({"a":1} x)");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.status().message().find("byte 8"), std::string::npos);
+}
+
+TEST(JsonTest, RejectsTruncatedAndInvalidUtf8) {
+  EXPECT_FALSE(ParseJson(R"({"a":)").ok());
+  EXPECT_FALSE(ParseJson("{\"a\":\"\xC3\x28\"}").ok());
+  EXPECT_FALSE(ParseJson("").ok());
+}
+
+TEST(JsonTest, RejectsNestingBeyondTheLimit) {
+  std::string deep(200, '[');
+  deep += std::string(200, ']');
+  auto parsed = ParseJson(deep);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.status().message().find("nesting deeper"), std::string::npos);
+}
+
+TEST(JsonTest, EqualityIgnoresMemberOrderButNotNumberText) {
+  EXPECT_EQ(*ParseJson(R"({"a":1,"b":[true,null]})"), *ParseJson(R"({"b":[true,null],"a":1})"));
+  EXPECT_NE(*ParseJson(R"({"a":1.0})"), *ParseJson(R"({"a":1})"));
+}
+
+TEST(JsonTest, SetReplacesOrAppendsAndRemoveDeletes) {
+  Json object = Json::MakeObject();
+  object.Set("resourceType", Json::String("Goal"));
+  object.Set("id", Json::String("x"));
+  object.Set("id", Json::String("y"));
+  EXPECT_EQ(WriteJson(object), R"({"resourceType":"Goal","id":"y"})");
+  EXPECT_TRUE(object.Remove("id"));
+  EXPECT_FALSE(object.Remove("id"));
+  EXPECT_EQ(object.StringOr("resourceType"), "Goal");
+}
+
+TEST(JsonTest, WritesEscapes) {
+  Json s = Json::String("line\n\"quoted\"\t\\");
+  EXPECT_EQ(WriteJson(s), R"("line\n\"quoted\"\t\\")");
+}
+
+}  // namespace
+}  // namespace duet::fhir
