@@ -15,8 +15,8 @@ namespace duet::fhir {
 namespace {
 
 const std::string& EmptyString() {
-  static const std::string* empty = new std::string();
-  return *empty;
+  static const std::string empty;
+  return empty;
 }
 
 // SAX handler that builds a Json tree, rejecting duplicate member names and deep nesting.
@@ -174,9 +174,9 @@ const std::string& Json::string_value() const {
 }
 
 const Json::Array& Json::items() const {
-  static const Array* empty = new Array();
+  static const Array empty;
   assert(is_array());
-  return is_array() ? std::get<Array>(value_) : *empty;
+  return is_array() ? std::get<Array>(value_) : empty;
 }
 
 Json::Array& Json::items() {
@@ -185,9 +185,9 @@ Json::Array& Json::items() {
 }
 
 const Json::Object& Json::members() const {
-  static const Object* empty = new Object();
+  static const Object empty;
   assert(is_object());
-  return is_object() ? std::get<Object>(value_) : *empty;
+  return is_object() ? std::get<Object>(value_) : empty;
 }
 
 Json::Object& Json::members() {
@@ -257,6 +257,18 @@ bool Json::operator==(const Json& other) const {
     }
   }
   return false;
+}
+
+const char* JsonKindName(Json::Kind kind) {
+  switch (kind) {
+    case Json::Kind::kNull: return "null";
+    case Json::Kind::kBool: return "boolean";
+    case Json::Kind::kNumber: return "number";
+    case Json::Kind::kString: return "string";
+    case Json::Kind::kArray: return "array";
+    case Json::Kind::kObject: return "object";
+  }
+  return "value";
 }
 
 StatusOr<Json> ParseJson(std::string_view text, const JsonParseOptions& options) {

@@ -78,6 +78,9 @@ struct JsonParseOptions {
   size_t max_depth = 128;
 };
 
+// "null", "boolean", "number", "string", "array" or "object", for messages.
+const char* JsonKindName(Json::Kind kind);
+
 // Parses one JSON text. Errors are kInvalidArgument with a message naming the byte offset.
 StatusOr<Json> ParseJson(std::string_view text, const JsonParseOptions& options = {});
 

@@ -7,11 +7,19 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "fhir/json.h"
+#include "fhir/status.h"
 
 namespace duet::fhir {
+
+// The resource types the gateway stores and serves, in a stable order. The REST layer and the
+// CapabilityStatement are driven by this list; adding a type here is all it takes (its search
+// parameters come from the embedded definitions).
+const std::vector<std::string>& SupportedResourceTypes();
+bool IsSupportedResourceType(std::string_view type);
 
 enum class SearchParamType { kToken, kReference, kDate, kString, kNumber, kQuantity, kUri };
 
@@ -37,8 +45,16 @@ class SearchParameterRegistry {
   // Every supported parameter of the type, common ones included.
   std::vector<const SearchParameterDef*> ForType(std::string_view resource_type) const;
 
+  // Builds a registry from the trimmed definitions format of fhir/definitions/
+  // (r4-search-parameters.json). kInvalidArgument names the entry that is malformed.
+  static StatusOr<SearchParameterRegistry> FromJson(std::string_view definitions_json);
+
  private:
+  explicit SearchParameterRegistry(std::vector<SearchParameterDef> params);
+
   std::vector<SearchParameterDef> params_;
+  // "CarePlan|patient" (or "Resource|_id") → index in params_.
+  std::unordered_map<std::string, size_t> by_key_;
 };
 
 }  // namespace duet::fhir

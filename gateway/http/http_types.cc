@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "fhir/json.h"
+
 namespace duet::gateway {
 namespace {
 
@@ -38,6 +40,17 @@ const std::string* HttpHeaders::Find(std::string_view name) const {
     if (EqualsIgnoreCase(key, name)) return &value;
   }
   return nullptr;
+}
+
+HttpResponse HttpHandler::Failure(int status, const std::string& path,
+                                  const std::string& message) const {
+  fhir::Json body = fhir::Json::MakeObject();
+  body.Set("error", fhir::Json::String(message));
+  HttpResponse response;
+  response.status = status;
+  response.headers.Set("Content-Type", "application/json");
+  response.body = fhir::WriteJson(body);
+  return response;
 }
 
 std::string PercentDecode(std::string_view text) {

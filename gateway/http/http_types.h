@@ -46,6 +46,12 @@ class HttpHandler {
  public:
   virtual ~HttpHandler() = default;
   virtual HttpResponse Handle(const HttpRequest& request) = 0;
+
+  // The response for a failure met before or around Handle (body over the cap, server stopping,
+  // unreadable body, an exception), in this handler's own error format. The default is a JSON
+  // object {"error": message}; the FHIR API answers an OperationOutcome.
+  virtual HttpResponse Failure(int status, const std::string& path,
+                               const std::string& message) const;
 };
 
 // Splits "a=1&b=x%20y" into decoded pairs ('+' is a space).

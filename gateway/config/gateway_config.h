@@ -1,0 +1,63 @@
+// GatewayConfig: the gateway's one configuration file, read and validated once at start.
+//
+// The file is JSON (config/README.md documents every field). Relative file paths are resolved
+// against the directory of the config file. Validation reports every problem at once, one a line,
+// each starting with its JSON pointer ("/listen/port: must be an integer 1-65535"); unknown
+// fields are problems too, so that a misspelt option does not silently fall back to a default.
+// A plain value: copy it freely, share a const one between threads.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "fhir/status.h"
+
+namespace duet::gateway {
+
+struct GatewayConfig {
+  std::string source_path;  // the file it was read from, absolute; "" when parsed from text
+
+  struct Listen {
+    std::string host;
+    int port = 0;
+    size_t threads = 16;
+  } listen;
+
+  struct Tls {
+    std::string certificate;  // absolute paths
+    std::string private_key;
+    std::string client_ca;  // "" = no client certificates
+  } tls;
+
+  struct Store {
+    std::string path;  // absolute, or ":memory:"
+  } store;
+
+  struct Practice {
+    std::string identifier_base;  // absolute URI, e.g. "https://practice.example.org/id"
+  } practice;
+
+  struct Limits {
+    size_t max_body_bytes = size_t{4} * 1024 * 1024;
+  } limits;
+
+  struct Fhir {
+    std::string base_url;  // public base such as "https://fhir.example.org/fhir", no trailing
+                           // '/'; "" = derived from each request's Host header
+  } fhir;
+
+  struct Log {
+    std::string level = "info";  // trace, debug, info, warn, error, critical, off
+  } log;
+};
+
+// Reads and validates `path`. Errors: kNotFound/kInvalidArgument for an unreadable file,
+// kInvalidArgument listing every problem.
+StatusOr<GatewayConfig> LoadGatewayConfig(const std::string& path);
+
+// Validates JSON text; relative paths resolve against `base_directory`.
+StatusOr<GatewayConfig> ParseGatewayConfig(std::string_view text,
+                                           const std::string& base_directory);
+
+}  // namespace duet::gateway

@@ -1,0 +1,33 @@
+// HttpServer: serves one HttpHandler over HTTPS. The interface the composition root starts and
+// stops; cpprest_http_server.h is today's implementation.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "fhir/status.h"
+#include "gateway/tls/tls_settings.h"
+
+namespace duet::gateway {
+
+struct HttpServerOptions {
+  std::string host = "localhost";  // name or address to bind; "0.0.0.0" or "::" for all
+  int port = 8443;
+  size_t threads = 8;                               // worker threads for connections and handlers
+  size_t max_body_bytes = size_t{4} * 1024 * 1024;  // larger request bodies get 413
+  std::shared_ptr<const TlsSettings> tls;           // required
+};
+
+// Start and Stop are called from one controlling thread (not from a handler).
+class HttpServer {
+ public:
+  virtual ~HttpServer() = default;
+  // Binds and starts accepting; an error names the address and the reason.
+  virtual Status Start() = 0;
+  // Stops accepting, lets in-flight requests finish (bounded wait), closes connections.
+  // Idempotent.
+  virtual void Stop() = 0;
+};
+
+}  // namespace duet::gateway

@@ -1,0 +1,108 @@
+#include "gateway/server/serve_command.h"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <memory>
+#include <utility>
+
+#include "fhir/validation/validator.h"
+#include "gateway/config/gateway_config.h"
+#include "gateway/fhir_api/fhir_rest_handler.h"
+#include "gateway/http/cpprest_http_server.h"
+#include "gateway/http/router.h"
+#include "gateway/server/health_handler.h"
+#include "gateway/server/logging.h"
+#include "gateway/server/shutdown_signals.h"
+#include "gateway/store/sqlite_resource_store.h"
+#include "gateway/tls/tls_settings.h"
+
+namespace duet::gateway {
+namespace {
+
+// Everything the mounted handlers use, owned here so that it outlives the HTTP server and is
+// closed only after the server has stopped.
+struct Services {
+  std::unique_ptr<SqliteResourceStore> store;
+  std::unique_ptr<fhir::Validator> validator;
+};
+
+// ---------------------------------------------------------------------------------------------
+// HANDLER MOUNTING: every route the gateway serves is mounted here.
+//   config.store.path          -> the SQLite store file (absolute)
+//   config.fhir.base_url       -> public FHIR base, "" = from the request's Host header
+//   config.practice.identifier_base
+// Open long-lived resources into `services` (they are closed after the server stops) and mount
+// handlers on `router` by path prefix ("/fhir", "/practice/v1", "/admin/v1", ...).
+// ---------------------------------------------------------------------------------------------
+Status MountHandlers(const GatewayConfig& config, Services& services, Router& router) {
+  DUET_RETURN_IF_ERROR(router.Mount("/healthz", std::make_shared<HealthHandler>()));
+  auto store = SqliteResourceStore::Open(config.store.path);
+  if (!store.ok()) return store.status().WithContext("store.path " + config.store.path);
+  services.store = std::move(*store);
+  services.validator = std::make_unique<fhir::Validator>();
+  FhirApiOptions fhir_options;
+  fhir_options.public_fhir_base = config.fhir.base_url;
+  fhir_options.software_version = DUET_VERSION;
+  DUET_RETURN_IF_ERROR(
+      router.Mount("/fhir", std::make_shared<FhirRestHandler>(*services.store, *services.validator,
+                                                              std::move(fhir_options))));
+  return Status::Ok();
+}
+
+StatusOr<std::shared_ptr<const TlsSettings>> LoadTls(const GatewayConfig& config) {
+  DUET_ASSIGN_OR_RETURN(auto tls, TlsSettings::Load({config.tls.certificate, config.tls.private_key,
+                                                     config.tls.client_ca}));
+  for (const std::string& warning : tls->warnings()) spdlog::warn("{}", warning);
+  return tls;
+}
+
+int Fail(const std::string& what, const Status& status) {
+  spdlog::error("{}: {}", what, status.message());
+  return 1;
+}
+
+}  // namespace
+
+int RunServeCommand(const std::string& config_path) {
+  ShutdownSignals signals;  // before any thread starts, so every thread inherits the mask
+  InitializeLogging();
+
+  StatusOr<GatewayConfig> config = LoadGatewayConfig(config_path);
+  if (!config.ok()) return Fail("cannot start", config.status());
+  if (Status level = SetLogLevel(config->log.level); !level.ok()) {
+    return Fail("cannot start", level);
+  }
+
+  StatusOr<std::shared_ptr<const TlsSettings>> tls = LoadTls(*config);
+  if (!tls.ok()) return Fail("cannot start", tls.status());
+
+  Services services;
+  auto router = std::make_shared<Router>();
+  if (Status mounted = MountHandlers(*config, services, *router); !mounted.ok()) {
+    return Fail("cannot start", mounted);
+  }
+
+  HttpServerOptions options;
+  options.host = config->listen.host;
+  options.port = config->listen.port;
+  options.threads = config->listen.threads;
+  options.max_body_bytes = config->limits.max_body_bytes;
+  options.tls = *tls;
+  CpprestHttpServer server(options, router);
+  if (Status started = server.Start(); !started.ok()) return Fail("cannot start", started);
+
+  std::string fhir_base =
+      config->fhir.base_url.empty() ? server.url() + "/fhir" : config->fhir.base_url;
+  spdlog::info("duet listening on {} (FHIR base {}, {} threads, certificate {})", server.url(),
+               fhir_base, config->listen.threads, (*tls)->certificate_subject());
+
+  int signal_number = signals.Wait();
+  spdlog::info("received {}; stopping", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+  server.Stop();
+  services = Services{};
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace duet::gateway

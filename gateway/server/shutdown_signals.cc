@@ -1,0 +1,23 @@
+#include "gateway/server/shutdown_signals.h"
+
+#include <pthread.h>
+
+namespace duet::gateway {
+
+ShutdownSignals::ShutdownSignals() {
+  sigemptyset(&signals_);
+  sigaddset(&signals_, SIGTERM);
+  sigaddset(&signals_, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals_, &previous_);
+}
+
+ShutdownSignals::~ShutdownSignals() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+
+int ShutdownSignals::Wait() {
+  int signal_number = 0;
+  while (sigwait(&signals_, &signal_number) != 0) {
+  }
+  return signal_number;
+}
+
+}  // namespace duet::gateway

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Foundation benchmark: in one run on this machine, measures with wrk (TLS, keep-alive)
+#   1. a bare cpprestsdk TLS listener returning a fixed body the size of a CarePlan (the ceiling
+#      of the HTTP stack),
+#   2. GET /fhir/CarePlan/{id} on duet,
+#   3. GET /fhir/CarePlan?patient=...&status=active on duet, a random patient per request,
+# with 100,000 CarePlans stored, and duet's resident memory afterwards. Prints the figures and the
+# read/bare ratio. Usage: tests/bench/run_foundation.sh [seconds-per-run] [connections]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+seconds="${1:-10}"
+connections="${2:-32}"
+plans=100000
+patients=25000
+threads=8
+out=tests/bench/out/foundation
+duet_port=18443
+bare_port=19443
+
+scripts/setup
+if [ ! -f build/CMakeCache.txt ]; then
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+cmake --build build --target duet bare_tls_listener seed_store >/dev/null
+
+rm -rf "$out"
+mkdir -p "$out"
+certs/make-dev-certs.sh "$out/certs" >/dev/null
+
+echo "seeding $plans CarePlans for $patients patients..." >&2
+eval "$(build/bin/seed_store --store "$out/bench.db" --patients "$patients" --plans "$plans")"
+
+cat >"$out/duet.json" <<JSON
+{
+  "listen": {"host": "127.0.0.1", "port": $duet_port, "threads": $threads},
+  "tls": {"certificate": "certs/server.pem", "private_key": "certs/server.key"},
+  "store": {"path": "bench.db"},
+  "practice": {"identifier_base": "https://sunrise-pt.example/sid"},
+  "log": {"level": "warn"}
+}
+JSON
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+build/bin/duet serve --config "$out/duet.json" 2>"$out/duet.log" &
+duet_pid=$!
+pids+=("$duet_pid")
+wait_for() {
+  for _ in $(seq 1 100); do
+    if curl -sf --cacert "$out/certs/ca.pem" "$1" >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  echo "not answering: $1" >&2
+  exit 1
+}
+wait_for "https://localhost:$duet_port/healthz"
+
+read_path="/fhir/CarePlan/$careplan_id"
+body_bytes=$(curl -sf --cacert "$out/certs/ca.pem" "https://localhost:$duet_port$read_path" | wc -c)
+
+build/bin/bare_tls_listener --cert "$out/certs/server.pem" --key "$out/certs/server.key" \
+  --host 127.0.0.1 --port "$bare_port" --threads "$threads" --body-bytes "$body_bytes" \
+  2>"$out/bare.log" &
+pids+=("$!")
+wait_for "https://localhost:$bare_port/healthz"
+
+cat >"$out/search.lua" <<LUA
+math.randomseed(os.time())
+request = function()
+  local p = math.random(0, $patients - 1)
+  return wrk.format("GET", "/fhir/CarePlan?patient=Patient/bench-patient-" .. p .. "&status=active")
+end
+LUA
+
+# Runs wrk and prints "requests/s p50_ms p99_ms".
+measure() {
+  local url="$1"; shift
+  local report
+  report=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" "$url")
+  echo "$report" >>"$out/wrk.log"
+  awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec/ { rps = $2 }
+    $1 == "50.000%" || $1 == "50%" { p50 = ms($2) }
+    $1 == "99.000%" || $1 == "99%" { p99 = ms($2) }
+    END { printf "%.0f %.2f %.2f\n", rps, p50, p99 }' <<<"$report"
+}
+
+# Warm up both, then alternate bare and duet reads so that drift hits both alike.
+measure "https://127.0.0.1:$bare_port$read_path" >/dev/null
+measure "https://127.0.0.1:$duet_port$read_path" >/dev/null
+bare1=$(measure "https://127.0.0.1:$bare_port$read_path")
+read1=$(measure "https://127.0.0.1:$duet_port$read_path")
+bare2=$(measure "https://127.0.0.1:$bare_port$read_path")
+read2=$(measure "https://127.0.0.1:$duet_port$read_path")
+search=$(measure "https://127.0.0.1:$duet_port/fhir/CarePlan" -s "$out/search.lua")
+rss_kb=$(ps -o rss= -p "$duet_pid" | tr -d ' ')
+matches=$(curl -sf --cacert "$out/certs/ca.pem" \
+  "https://localhost:$duet_port/fhir/CarePlan?patient=Patient/bench-patient-1&status=active&_summary=count" |
+  sed -E 's/.*"total":([0-9]+).*/\1/')
+
+avg() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (a + b) / 2 }'; }
+bare_rps=$(avg "$(cut -d' ' -f1 <<<"$bare1")" "$(cut -d' ' -f1 <<<"$bare2")")
+read_rps=$(avg "$(cut -d' ' -f1 <<<"$read1")" "$(cut -d' ' -f1 <<<"$read2")")
+
+echo
+echo "Foundation benchmark: $plans CarePlans, $patients patients, wrk -t2 -c$connections -d${seconds}s, TLS keep-alive"
+echo "machine: $(nproc) cores, $(uname -r), body of a CarePlan read: $body_bytes bytes"
+printf '%-44s %10s %9s %9s\n' "run" "req/s" "p50 ms" "p99 ms"
+printf '%-44s %10s %9s %9s\n' "bare cpprestsdk TLS listener (1)" $bare1
+printf '%-44s %10s %9s %9s\n' "duet GET /fhir/CarePlan/{id} (1)" $read1
+printf '%-44s %10s %9s %9s\n' "bare cpprestsdk TLS listener (2)" $bare2
+printf '%-44s %10s %9s %9s\n' "duet GET /fhir/CarePlan/{id} (2)" $read2
+printf '%-44s %10s %9s %9s\n' "duet CarePlan?patient=...&status=active" $search
+echo "read / bare listener: $(awk -v r="$read_rps" -v b="$bare_rps" 'BEGIN { printf "%.1f%%", 100 * r / b }') (target >= 85%)"
+echo "search p99: $(cut -d' ' -f3 <<<"$search") ms at $connections connections (target < 20 ms); matches for one patient: $matches"
+echo "duet RSS after the runs: $((rss_kb / 1024)) MB with $plans CarePlans stored (target < 100 MB)"

@@ -1,0 +1,204 @@
+// `duet serve` as a real process over HTTPS: TLS policy, limits, start-up errors, shutdown.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "fhir/json.h"
+#include "tests/support/https_client.h"
+#include "tests/support/test_server.h"
+
+namespace duet::test {
+namespace {
+
+using fhir::Json;
+
+Json Object(std::initializer_list<std::pair<const char*, Json>> members) {
+  Json object = Json::MakeObject();
+  for (const auto& [name, value] : members) object.Set(name, value);
+  return object;
+}
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Status started = server_.Start();
+    ASSERT_TRUE(started.ok()) << started.ToString();
+  }
+  TestServer server_;
+};
+
+TEST_F(ServerTest, HealthzAnswersOverTls12) {
+  HttpsClientOptions options;
+  options.min_tls = TlsVersion::k1_2;
+  options.max_tls = TlsVersion::k1_2;
+  HttpsResponse response = server_.Client(options).Get("/healthz");
+  ASSERT_TRUE(response.ok()) << response.error;
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, R"({"status":"ok"})");
+}
+
+TEST_F(ServerTest, HealthzAnswersOverTls13) {
+  HttpsClientOptions options;
+  options.min_tls = TlsVersion::k1_3;
+  HttpsResponse response = server_.Client(options).Get("/healthz");
+  ASSERT_TRUE(response.ok()) << response.error;
+  EXPECT_EQ(response.status, 200);
+}
+
+TEST_F(ServerTest, RefusesTls10And11) {
+  for (TlsVersion version : {TlsVersion::k1_0, TlsVersion::k1_1}) {
+    HttpsClientOptions options;
+    options.min_tls = version;
+    options.max_tls = version;
+    options.ciphers = "DEFAULT:@SECLEVEL=0";  // let the client offer old versions at all
+    HttpsResponse response = server_.Client(options).Get("/healthz");
+    EXPECT_FALSE(response.ok());
+    // The server, not the client, said no.
+    EXPECT_TRUE(Contains(response.error, "alert protocol version")) << response.error;
+  }
+}
+
+TEST_F(ServerTest, RefusesTls11WithOpensslSClient) {
+  ProcessResult result =
+      RunProcess({"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(server_.port()),
+                  "-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0"},
+                 "Q\n");
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_TRUE(Contains(result.out + result.err, "alert protocol version"))
+      << result.out << result.err;
+}
+
+TEST_F(ServerTest, RefusesWeakCipherSuites) {
+  // CBC modes, static RSA key exchange, SHA-1 MACs. (This OpenSSL cannot even offer 3DES or RC4.)
+  for (const char* cipher : {"AES128-SHA", "AES256-GCM-SHA384", "ECDHE-RSA-AES128-SHA",
+                             "ECDHE-RSA-AES256-SHA384", "AES128-SHA256"}) {
+    HttpsClientOptions options;
+    options.max_tls = TlsVersion::k1_2;
+    options.ciphers = std::string(cipher) + ":@SECLEVEL=0";
+    HttpsResponse response = server_.Client(options).Get("/healthz");
+    EXPECT_FALSE(response.ok()) << cipher;
+    EXPECT_TRUE(Contains(response.error, "handshake failure")) << cipher << ": " << response.error;
+  }
+}
+
+TEST_F(ServerTest, AcceptsStrongTls12Suites) {
+  for (const char* cipher : {"ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384",
+                             "ECDHE-RSA-CHACHA20-POLY1305"}) {
+    HttpsClientOptions options;
+    options.max_tls = TlsVersion::k1_2;
+    options.ciphers = cipher;
+    HttpsResponse response = server_.Client(options).Get("/healthz");
+    EXPECT_EQ(response.status, 200) << cipher << ": " << response.error;
+  }
+}
+
+TEST_F(ServerTest, UnknownPathIsJson404) {
+  HttpsResponse response = server_.Client().Get("/nothing-here");
+  EXPECT_EQ(response.status, 404);
+  EXPECT_TRUE(fhir::ParseJson(response.body).ok()) << response.body;
+}
+
+TEST_F(ServerTest, SigtermStopsCleanly) {
+  EXPECT_EQ(server_.Stop(), 0) << server_.log();
+  EXPECT_TRUE(Contains(server_.log(), "received SIGTERM; stopping")) << server_.log();
+  EXPECT_TRUE(Contains(server_.log(), "stopped")) << server_.log();
+}
+
+TEST_F(ServerTest, RestartServesAgainOnTheSamePort) {
+  ASSERT_TRUE(server_.Restart().ok()) << server_.log();
+  EXPECT_EQ(server_.Client().Get("/healthz").status, 200);
+}
+
+TEST(ServerLimitsTest, OversizedBodyIs413) {
+  TestServerOptions options;
+  options.extra_config = Object({{"limits", Object({{"max_body_bytes", Json::Integer(2048)}})}});
+  TestServer server(options);
+  ASSERT_TRUE(server.Start().ok()) << server.log();
+  HttpsClient client = server.Client();
+  HttpsResponse response = client.Post("/healthz", std::string(3000, 'x'));
+  EXPECT_EQ(response.status, 413) << response.error;
+  StatusOr<Json> body = fhir::ParseJson(response.body);
+  ASSERT_TRUE(body.ok()) << response.body;
+  EXPECT_EQ(body->StringOr("error"), "request body larger than 2048 bytes");
+  HttpsResponse chunked = client.Send("POST", "/healthz", std::string(100000, 'x'), {}, true);
+  EXPECT_EQ(chunked.status, 413) << chunked.error;
+}
+
+TEST(ServerStartupTest, BadCertificatePathExitsWithAClearMessage) {
+  TestServerOptions options;
+  options.extra_config =
+      Object({{"tls", Object({{"certificate", Json::String("/nonexistent/server.pem")}})}});
+  TestServer server(options);
+  ProcessResult result = RunDuet({"serve", "--config", server.config_path()});
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_TRUE(Contains(result.err,
+                       "tls.certificate: cannot read /nonexistent/server.pem: No such file or "
+                       "directory"))
+      << result.err;
+}
+
+TEST(ServerStartupTest, PortInUseExitsWithAClearMessage) {
+  TestServer holder;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<uint16_t>(holder.port()));
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(listen(fd, 1), 0);
+  ProcessResult result = RunDuet({"serve", "--config", holder.config_path()});
+  close(fd);
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_TRUE(Contains(result.err, "cannot listen on 127.0.0.1:" + std::to_string(holder.port())))
+      << result.err;
+  EXPECT_TRUE(Contains(result.err, "in use")) << result.err;
+}
+
+TEST(ServerStartupTest, InvalidConfigListsEveryProblem) {
+  TestServerOptions options;
+  options.extra_config = Object(
+      {{"listen", Object({{"port", Json::Integer(0)}})}, {"store", Object({{"path", Json()}})}});
+  TestServer server(options);
+  ProcessResult result = RunDuet({"serve", "--config", server.config_path()});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_TRUE(Contains(result.err, "/listen/port: must be an integer 1-65535")) << result.err;
+  EXPECT_TRUE(Contains(result.err, "/store/path: required")) << result.err;
+}
+
+TEST(ServerStartupTest, MissingConfigFileExitsWithOne) {
+  ProcessResult result = RunDuet({"serve", "--config", "/nonexistent/duet.json"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_TRUE(Contains(result.err, "/nonexistent/duet.json")) << result.err;
+}
+
+TEST(CommandLineTest, UsageErrorsExitWithTwo) {
+  EXPECT_EQ(RunDuet({}).exit_code, 2);
+  EXPECT_EQ(RunDuet({"serve"}).exit_code, 2);
+  EXPECT_EQ(RunDuet({"no-such-command"}).exit_code, 2);
+  EXPECT_EQ(RunDuet({"--help"}).exit_code, 0);
+}
+
+TEST(CommandLineTest, ValidateReadsStdinAndReportsProblems) {
+  ProcessResult valid =
+      RunProcess({DuetBinary(), "validate", "-"}, R"({"resourceType":"Patient","id":"p1"})");
+  EXPECT_EQ(valid.exit_code, 0) << valid.out << valid.err;
+  ProcessResult invalid = RunProcess({DuetBinary(), "validate"}, "{not json");
+  EXPECT_EQ(invalid.exit_code, 1) << invalid.out << invalid.err;
+  EXPECT_EQ(RunDuet({"validate", "/nonexistent/resource.json"}).exit_code, 2);
+}
+
+TEST(CommandLineTest, VersionPrintsTheVersion) {
+  ProcessResult result = RunDuet({"version"});
+  EXPECT_EQ(result.exit_code, 0);
+  EXPECT_EQ(result.out.rfind("duet ", 0), 0u) << result.out;
+}
+
+}  // namespace
+}  // namespace duet::test
