@@ -15,6 +15,7 @@ out="${1:-$script_dir/out}"
 renew_window_seconds=$((30 * 24 * 3600))
 
 mkdir -p "$out"
+out="$(cd "$out" && pwd)"  # absolute, so that it still names the folder after the cd below
 cd "$out"
 umask 077
 

@@ -1,5 +1,7 @@
 #include "gateway/fhir_api/bundle_processor.h"
 
+#include <algorithm>
+#include <cctype>
 #include <map>
 #include <optional>
 #include <set>
@@ -105,11 +107,15 @@ class ReferenceResolver {
       return InvalidArgumentError(path + ": reference '" + text +
                                   "' names no entry of this transaction");
     }
+    // A conditional reference is "Type?criteria"; the criteria may hold URLs themselves.
     size_t question = text.find('?');
-    if (question == std::string::npos || text.find("://") != std::string::npos) {
-      return Status::Ok();
-    }
+    if (question == std::string::npos) return Status::Ok();
     std::string type = text.substr(0, question);
+    if (type.empty() || !std::all_of(type.begin(), type.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) != 0;
+        })) {
+      return Status::Ok();  // an absolute URL with a query: not ours to resolve
+    }
     if (!fhir::IsSupportedResourceType(type)) {
       return InvalidArgumentError(path + ": conditional reference '" + text +
                                   "' names an unsupported resource type");
@@ -231,7 +237,7 @@ StatusOr<std::vector<BundleProcessor::Entry>> BundleProcessor::ReadEntries(const
     std::string url = entry.url;
     const std::string base_prefix = context.fhir_base + "/";
     if (url.rfind(base_prefix, 0) == 0) url = url.substr(base_prefix.size());
-    if (url.find("://") != std::string::npos) {
+    if (url.substr(0, url.find('?')).find("://") != std::string::npos) {
       entry.problem = EntryError(i, "request.url '" + entry.url + "' is not on this server");
     } else if (entry.method.empty() || url.empty()) {
       entry.problem = EntryError(i, "request.method and request.url are required");

@@ -148,8 +148,24 @@ HttpResponse FhirRestHandler::Dispatch(const Call& call) {
 }
 
 HttpResponse FhirRestHandler::Metadata(const Call& call) {
+  if (call.format.pretty) {
+    CapabilityOptions options{options_.software_version, call.fhir_base};
+    return JsonResponse(200, BuildCapabilityStatement(options), call.format);
+  }
+  HttpResponse response;
+  response.headers.Set("Content-Type", kFhirJsonContentType);
+  std::lock_guard<std::mutex> lock(metadata_mutex_);
+  auto cached = metadata_by_base_.find(call.fhir_base);
+  if (cached != metadata_by_base_.end()) {
+    response.body = cached->second;
+    return response;
+  }
   CapabilityOptions options{options_.software_version, call.fhir_base};
-  return JsonResponse(200, BuildCapabilityStatement(options), call.format);
+  response.body = fhir::WriteJson(BuildCapabilityStatement(options));
+  // The base comes from the client's Host header: keep only a few, so it cannot grow unbounded.
+  constexpr size_t kMaxCachedBases = 8;
+  if (metadata_by_base_.size() < kMaxCachedBases) metadata_by_base_[call.fhir_base] = response.body;
+  return response;
 }
 
 HttpResponse FhirRestHandler::Read(const Call& call) {

@@ -6,7 +6,9 @@
 // concurrently from the HTTP server's worker threads; the handler keeps no mutable state.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "fhir/validation/validator.h"
@@ -69,6 +71,9 @@ class FhirRestHandler : public HttpHandler {
   StatusOr<fhir::Json> IntakeBody(const Call& call, HttpResponse& failure);
 
   ResourceStore& store_;
+  // The CapabilityStatement only changes with the base URL it names: built once per base.
+  std::mutex metadata_mutex_;
+  std::map<std::string, std::string> metadata_by_base_;
   ResourceIntake intake_;
   ResourceWriter writer_;
   FhirApiOptions options_;

@@ -271,6 +271,11 @@ void CpprestHttpServer::Impl::OnRequest(const http::http_request& request) {
       RejectTooLarge(request, std::move(in_flight), /*drop_connection=*/true);
       return;
     }
+    if (declared == 0 && !headers.has(http::header_names::transfer_encoding)) {
+      // No body (most reads): answer at once, without a round trip through the body stream.
+      Dispatch(request, std::string(), std::move(in_flight));
+      return;
+    }
     auto reader =
         std::make_shared<BodyReader>(request.body().streambuf(), options_.max_body_bytes, declared);
     reader->ReadAll().then([self, request, reader, in_flight](pplx::task<BodyOutcome> done) {

@@ -13,6 +13,7 @@
 
 #include "fhir/search/date_range.h"
 #include "fhir/search/search_index.h"
+#include "gateway/store/resource_cache.h"
 #include "gateway/store/sqlite_connection.h"
 #include "gateway/store/sqlite_search_sql.h"
 
@@ -276,12 +277,16 @@ StatusOr<SearchResult> SearchOn(SqliteConnection& db, const fhir::SearchQuery& q
   const SearchSql sql = BuildSearchSql(query, after, limit + 1, now_millis);
 
   SearchResult result;
-  {
+  auto count_all = [&]() -> Status {
     DUET_ASSIGN_OR_RETURN(SqliteRows rows, db.Query(sql.count));
     DUET_ASSIGN_OR_RETURN(bool has_row, rows.Next());
     result.total = has_row ? rows.Int64(0) : 0;
+    return Status::Ok();
+  };
+  if (limit == 0) {
+    DUET_RETURN_IF_ERROR(count_all());
+    return result;
   }
-  if (limit == 0) return result;
 
   std::vector<int64_t> match_seqs;
   {
@@ -298,6 +303,12 @@ StatusOr<SearchResult> SearchOn(SqliteConnection& db, const fhir::SearchQuery& q
       match_seqs.push_back(rows.Int64(0));
       result.matches.push_back(ToStoredResource(rows));
     }
+  }
+  // A first page that holds every match already tells the total; otherwise count them.
+  if (after || !result.next_cursor.empty()) {
+    DUET_RETURN_IF_ERROR(count_all());
+  } else {
+    result.total = static_cast<int64_t>(result.matches.size());
   }
   DUET_RETURN_IF_ERROR(AddIncluded(db, query, match_seqs, &result));
   return result;
@@ -463,7 +474,8 @@ Status WriteVersionRows(SqliteConnection& db, const std::optional<CurrentRow>& c
 
 class SqliteResourceStore::Impl {
  public:
-  Impl(std::string path, Options options) : path_(std::move(path)), options_(std::move(options)) {
+  Impl(std::string path, Options options)
+      : path_(std::move(path)), options_(std::move(options)), cache_(options_.read_cache_bytes) {
     std::random_device device;
     random_.seed((static_cast<uint64_t>(device()) << 32) ^ device());
   }
@@ -517,9 +529,13 @@ class SqliteResourceStore::Impl {
     return writer_->Exec("COMMIT");
   }
 
+  // Memory stays bounded whatever the store holds: a 4 MiB page cache per connection (nine
+  // connections by default) and no memory mapping, since each connection's mapping of the file
+  // would count in the process's resident memory on its own. Reads beyond the cache come from
+  // the operating system's file cache.
   static Status ApplyConnectionTuning(SqliteConnection& db) {
-    DUET_RETURN_IF_ERROR(db.Exec("PRAGMA cache_size = -16384"));  // 16 MiB
-    return db.Exec("PRAGMA mmap_size = 268435456");
+    DUET_RETURN_IF_ERROR(db.Exec("PRAGMA cache_size = -4096"));
+    return db.Exec("PRAGMA mmap_size = 0");
   }
 
   // A reader connection on loan from the pool.
@@ -603,6 +619,12 @@ class SqliteResourceStore::Impl {
   const std::string path_;
   const Options options_;
 
+ public:
+  ResourceCache& cache() { return cache_; }
+
+ private:
+  ResourceCache cache_;
+
   std::mutex write_mutex_;  // held by the open WriteTransaction
   std::unique_ptr<SqliteConnection> writer_;
   std::mt19937_64 random_;  // guarded by write_mutex_
@@ -672,6 +694,7 @@ class SqliteWriteTransaction : public WriteTransaction {
     version.deleted = true;
     version.method = "DELETE";
     DUET_RETURN_IF_ERROR(WriteVersionRows(impl_->writer(), current, version, {}));
+    written_.emplace_back(type, id);
     return ToResult(version);
   }
 
@@ -679,6 +702,9 @@ class SqliteWriteTransaction : public WriteTransaction {
     DUET_RETURN_IF_ERROR(CheckOpen());
     Status status = impl_->writer().Exec("COMMIT");
     if (!status.ok()) impl_->writer().Exec("ROLLBACK").IgnoreError();
+    if (status.ok()) {
+      for (const auto& [type, id] : written_) impl_->cache().Invalidate(type, id);
+    }
     finished_ = true;
     lock_.unlock();
     return status;
@@ -745,6 +771,7 @@ class SqliteWriteTransaction : public WriteTransaction {
     const fhir::SearchIndexRows rows =
         fhir::ExtractSearchIndexRows(stamped, fhir::SearchParameterRegistry::R4());
     DUET_RETURN_IF_ERROR(WriteVersionRows(impl_->writer(), current, version, rows));
+    written_.emplace_back(type, id);
     return ToResult(version);
   }
 
@@ -763,6 +790,7 @@ class SqliteWriteTransaction : public WriteTransaction {
   SqliteResourceStore::Impl* impl_;
   std::unique_lock<std::mutex> lock_;
   bool finished_ = false;
+  std::vector<std::pair<std::string, std::string>> written_;  // type, id: for the read cache
 };
 
 }  // namespace
@@ -799,8 +827,12 @@ StatusOr<std::unique_ptr<WriteTransaction>> SqliteResourceStore::BeginWrite() {
 }
 
 StatusOr<StoredResource> SqliteResourceStore::Read(const std::string& type, const std::string& id) {
+  if (std::optional<StoredResource> cached = impl_->cache().Get(type, id)) return *cached;
+  const uint64_t generation = impl_->cache().generation();
   DUET_ASSIGN_OR_RETURN(Impl::Reader reader, impl_->AcquireReader());
-  return ReadCurrentOn(*reader, type, id);
+  StatusOr<StoredResource> current = ReadCurrentOn(*reader, type, id);
+  if (current.ok()) impl_->cache().Put(*current, generation);
+  return current;
 }
 
 StatusOr<StoredResource> SqliteResourceStore::ReadVersion(const std::string& type,

@@ -29,6 +29,9 @@ class SqliteResourceStore : public ResourceStore {
     int busy_timeout_ms = 5000;
     // Milliseconds since the Unix epoch, for meta.lastUpdated; the system clock when empty.
     std::function<int64_t()> clock;
+    // JSON bytes of recently read resources kept in memory for reads by id (0 turns it off).
+    // Only valid while this process is the database's only writer, as `duet serve` is.
+    size_t read_cache_bytes = 8 * 1024 * 1024;
   };
 
   // Opens (creating the file, its directory and the schema when missing) the database at

@@ -13,23 +13,28 @@ seconds="${1:-10}"
 connections="${2:-32}"
 plans=100000
 patients=25000
-threads=8
+threads="${DUET_BENCH_THREADS:-4}"
 out=tests/bench/out/foundation
 duet_port=18443
 bare_port=19443
 
-scripts/setup
-if [ ! -f build/CMakeCache.txt ]; then
-  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# DUET_BENCH_BUILD_DIR picks the build tree (default build/); DUET_BENCH_SKIP_BUILD=1 uses the
+# binaries already there.
+build_dir="${DUET_BENCH_BUILD_DIR:-build}"
+if [ "${DUET_BENCH_SKIP_BUILD:-0}" != 1 ]; then
+  scripts/setup
+  if [ ! -f "$build_dir/CMakeCache.txt" ]; then
+    cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  fi
+  cmake --build "$build_dir" --target duet bare_tls_listener seed_store >/dev/null
 fi
-cmake --build build --target duet bare_tls_listener seed_store >/dev/null
 
 rm -rf "$out"
 mkdir -p "$out"
 certs/make-dev-certs.sh "$out/certs" >/dev/null
 
 echo "seeding $plans CarePlans for $patients patients..." >&2
-eval "$(build/bin/seed_store --store "$out/bench.db" --patients "$patients" --plans "$plans")"
+eval "$("$build_dir"/bin/seed_store --store "$out/bench.db" --patients "$patients" --plans "$plans")"
 
 cat >"$out/duet.json" <<JSON
 {
@@ -45,7 +50,7 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-build/bin/duet serve --config "$out/duet.json" 2>"$out/duet.log" &
+"$build_dir"/bin/duet serve --config "$out/duet.json" 2>"$out/duet.log" &
 duet_pid=$!
 pids+=("$duet_pid")
 wait_for() {
@@ -61,7 +66,7 @@ wait_for "https://localhost:$duet_port/healthz"
 read_path="/fhir/CarePlan/$careplan_id"
 body_bytes=$(curl -sf --cacert "$out/certs/ca.pem" "https://localhost:$duet_port$read_path" | wc -c)
 
-build/bin/bare_tls_listener --cert "$out/certs/server.pem" --key "$out/certs/server.key" \
+"$build_dir"/bin/bare_tls_listener --cert "$out/certs/server.pem" --key "$out/certs/server.key" \
   --host 127.0.0.1 --port "$bare_port" --threads "$threads" --body-bytes "$body_bytes" \
   2>"$out/bare.log" &
 pids+=("$!")

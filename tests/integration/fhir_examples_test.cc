@@ -275,8 +275,10 @@ class SyntheaLoader {
         return;
       }
       size_t question = text.find('?');
-      if (question != std::string::npos &&
-          actual_text.rfind(text.substr(0, question) + "/", 0) == 0) {
+      if (question != std::string::npos) {
+        // The server must have resolved it to a resource of the type the criteria name.
+        EXPECT_EQ(actual_text.rfind(text.substr(0, question) + "/", 0), 0u)
+            << "conditional reference " << text << " stored as " << actual_text;
         reference = Json::String(actual_text);
       }
     });

@@ -420,6 +420,29 @@ TEST_F(FhirRestHandlerTest, TransactionResolvesConditionalReferences) {
   SendJson("POST", "/fhir", missing, 412);
 }
 
+TEST_F(FhirRestHandlerTest, TransactionCriteriaMayHoldUrls) {
+  Json patient = SendJson("POST", "/fhir/Patient",
+                          R"({"resourceType":"Patient","identifier":[)"
+                          R"({"system":"https://sunrise-pt.example/sid/mrn","value":"u1"}]})",
+                          201);
+  const std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[
+    {"resource":{"resourceType":"Goal","identifier":[{"system":"https://sunrise-pt.example/sid/goal","value":"G1"}],
+       "lifecycleStatus":"active","description":{"text":"x"},
+       "subject":{"reference":"Patient?identifier=https://sunrise-pt.example/sid/mrn|u1"}},
+     "request":{"method":"PUT","url":"Goal?identifier=https://sunrise-pt.example/sid/goal|G1"}}]})";
+  Json response = SendJson("POST", "/fhir", bundle, 200);
+  ASSERT_NE(response.Find("entry"), nullptr);
+  const Json& goal = *response.Find("entry")->items()[0].Find("resource");
+  EXPECT_EQ(goal.Find("subject")->StringOr("reference"),
+            "Patient/" + std::string(patient.StringOr("id")));
+  Json again = SendJson("POST", "/fhir", bundle, 200);
+  EXPECT_EQ(again.Find("entry")->items()[0].Find("response")->StringOr("status"), "200 OK");
+  SendJson("POST", "/fhir",
+           R"({"resourceType":"Bundle","type":"transaction","entry":[
+             {"request":{"method":"GET","url":"https://elsewhere.example/fhir/Patient/1"}}]})",
+           400);
+}
+
 TEST_F(FhirRestHandlerTest, BatchEntriesSucceedOrFailOnTheirOwn) {
   std::string id = CreatePatient("b1");
   const std::string batch = R"({"resourceType":"Bundle","type":"batch","entry":[
