@@ -4,7 +4,9 @@
 #include <iostream>
 #include <string>
 
+#include "gateway/cli/convert_command.h"
 #include "gateway/cli/validate_command.h"
+#include "gateway/config/gateway_config.h"
 #include "gateway/server/serve_command.h"
 
 #ifndef DUET_VERSION
@@ -14,6 +16,29 @@
 namespace {
 
 constexpr int kUsageError = 2;
+
+// The identifier base of the example configuration, for conversions run without one.
+constexpr char kDefaultIdentifierBase[] = "https://sunrise-pt.example/sid";
+
+// practice.identifier_base from --identifier-base, else from --config, else the default.
+bool ResolveIdentifierBase(const std::string& flag, const std::string& config_path,
+                           std::string* base) {
+  if (!flag.empty()) {
+    *base = flag;
+    return true;
+  }
+  if (config_path.empty()) {
+    *base = kDefaultIdentifierBase;
+    return true;
+  }
+  auto config = duet::gateway::LoadGatewayConfig(config_path);
+  if (!config.ok()) {
+    std::cerr << "cannot read " << config_path << ": " << config.status().message() << "\n";
+    return false;
+  }
+  *base = config->practice.identifier_base;
+  return true;
+}
 
 }  // namespace
 
@@ -27,8 +52,26 @@ int main(int argc, char** argv) {
 
   std::string validate_input = "-";
   auto* validate = app.add_subcommand(
-      "validate", "Check a FHIR resource or Bundle; prints OK or one problem a line");
+      "validate",
+      "Check a PRF record or a FHIR resource or Bundle; prints OK or one problem a line");
   validate->add_option("input", validate_input, "File to check, or - for stdin (the default)");
+
+  std::string convert_input = "-";
+  std::string convert_config;
+  std::string identifier_base;
+  auto* convert = app.add_subcommand("convert", "Convert practice records to FHIR and back");
+  convert->require_subcommand(1);
+  convert->add_option("--config", convert_config,
+                      "Configuration file whose practice.identifier_base to use");
+  convert->add_option(
+      "--identifier-base", identifier_base,
+      std::string("Practice identifier base (default ") + kDefaultIdentifierBase + ")");
+  auto* to_fhir = convert->add_subcommand(
+      "to-fhir", "PRF record or batch to a FHIR transaction Bundle of conditional upserts");
+  to_fhir->add_option("input", convert_input, "File, or - for stdin (the default)");
+  auto* to_practice = convert->add_subcommand(
+      "to-practice", "FHIR resource or Bundle to PRF records (a batch when more than one)");
+  to_practice->add_option("input", convert_input, "File, or - for stdin (the default)");
 
   app.add_subcommand("version", "Print the version");
 
@@ -41,6 +84,14 @@ int main(int argc, char** argv) {
   if (serve->parsed()) return duet::gateway::RunServeCommand(config_path);
   if (validate->parsed()) {
     return duet::gateway::RunValidateCommand(validate_input, std::cin, std::cout, std::cerr);
+  }
+  if (convert->parsed()) {
+    std::string base;
+    if (!ResolveIdentifierBase(identifier_base, convert_config, &base)) return kUsageError;
+    auto direction = to_fhir->parsed() ? duet::gateway::ConvertDirection::kToFhir
+                                       : duet::gateway::ConvertDirection::kToPractice;
+    return duet::gateway::RunConvertCommand(direction, convert_input, base, std::cin, std::cout,
+                                            std::cerr);
   }
   std::cout << "duet " << DUET_VERSION << "\n";
   return 0;

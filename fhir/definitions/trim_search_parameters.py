@@ -28,7 +28,7 @@ SUPPORTED_TYPES = [
     "CarePlan", "Goal", "Condition", "ServiceRequest", "Task", "Provenance", "DocumentReference",
     "ActivityDefinition", "MedicationStatement", "MedicationRequest", "MedicationDispense",
     "Communication", "Questionnaire", "QuestionnaireResponse", "Encounter", "Observation",
-    "AuditEvent",
+    "AuditEvent", "List",
 ]
 SUPPORTED_PARAM_TYPES = {"token", "reference", "date", "string", "uri", "number", "quantity"}
 # Common parameters (base "Resource") kept, applying to every type.

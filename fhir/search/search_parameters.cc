@@ -75,6 +75,7 @@ const std::vector<std::string>& SupportedResourceTypes() {
       "Encounter",
       "Observation",
       "AuditEvent",
+      "List",
   };
   return *types;
 }

@@ -20,6 +20,23 @@ Status CheckBodyId(const fhir::Json& resource, const std::string& id) {
   return Status::Ok();
 }
 
+// The resource without the members the server sets, for telling a real change from a repeat.
+fhir::Json WithoutServerMeta(fhir::Json resource) {
+  if (fhir::Json* meta = resource.Find("meta")) {
+    meta->Remove("versionId");
+    meta->Remove("lastUpdated");
+    if (meta->members().empty()) resource.Remove("meta");
+  }
+  return resource;
+}
+
+// True when `resource` says nothing that the current version does not already say.
+bool SameAsCurrent(const StoredResource& current, const fhir::Json& resource) {
+  if (current.deleted) return false;
+  auto stored = fhir::ParseJson(current.json);
+  return stored.ok() && WithoutServerMeta(std::move(*stored)) == WithoutServerMeta(resource);
+}
+
 }  // namespace
 
 InteractionResult InteractionResult::Success(int http_status, StoredResource resource) {
@@ -99,6 +116,11 @@ InteractionResult ResourceWriter::Update(WriteTransaction& tx, const std::string
     return InteractionResult::Failure(FailedPreconditionError("If-Match names version " +
                                                               std::to_string(*if_match) + " but " +
                                                               type + "/" + id + " does not exist"));
+  }
+  if (exists && (!if_match || *if_match == current->version_id) &&
+      SameAsCurrent(*current, resource)) {
+    // Sending the same content again changes nothing: no new version (idempotent upserts).
+    return InteractionResult::Success(200, std::move(*current));
   }
   auto updated = tx.Update(type, id, std::move(resource), if_match);
   if (!updated.ok()) return InteractionResult::Failure(updated.status());

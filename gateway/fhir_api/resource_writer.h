@@ -23,7 +23,8 @@ class ResourceWriter {
   InteractionResult Create(WriteTransaction& tx, const std::string& type, fhir::Json resource,
                            const std::string& if_none_exist, const std::string& id = "") const;
 
-  // Updates (or creates, 201) the resource with that id. The body's id must equal `id`.
+  // Updates (or creates, 201) the resource with that id. The body's id must equal `id`. A body
+  // that equals the current version (apart from meta.versionId/lastUpdated) makes no new version.
   InteractionResult Update(WriteTransaction& tx, const std::string& type, const std::string& id,
                            fhir::Json resource, std::optional<int64_t> if_match) const;
 

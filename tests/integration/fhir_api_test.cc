@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "fhir/json.h"
+#include "tests/support/fhir_test_util.h"
 #include "tests/support/https_client.h"
 #include "tests/support/test_server.h"
 
@@ -19,13 +20,7 @@ namespace {
 
 using fhir::Json;
 
-const HeaderList kFhirJson = {{"Content-Type", "application/fhir+json"}};
-
-Json Parse(const std::string& text) {
-  auto parsed = fhir::ParseJson(text);
-  EXPECT_TRUE(parsed.ok()) << parsed.status().ToString() << ": " << text.substr(0, 300);
-  return parsed.ok() ? *parsed : Json();
-}
+Json Parse(const std::string& text) { return ParseOrFail(text); }
 
 std::string ReadFixture(const std::string& relative) {
   std::ifstream in(std::string(DUET_FIXTURES_DIR) + "/" + relative, std::ios::binary);

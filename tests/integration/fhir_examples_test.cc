@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "fhir/json.h"
+#include "tests/support/fhir_test_util.h"
 #include "tests/support/https_client.h"
 #include "tests/support/test_server.h"
 
@@ -21,8 +22,6 @@ namespace {
 
 using fhir::Json;
 namespace fs = std::filesystem;
-
-const HeaderList kFhirJson = {{"Content-Type", "application/fhir+json"}};
 
 // The resource types the gateway serves (fhir::SupportedResourceTypes), spelled out here so the
 // test notices when the list changes.
@@ -48,7 +47,8 @@ const std::set<std::string> kSupported = {"Patient",
                                           "QuestionnaireResponse",
                                           "Encounter",
                                           "Observation",
-                                          "AuditEvent"};
+                                          "AuditEvent",
+                                          "List"};
 
 // Published R4 examples that are invalid (see tests/fixtures/fhir/README.md): missing linkIds,
 // a whitespace-only narrative, and a dispenser reference to a Practitioner where R4 allows only

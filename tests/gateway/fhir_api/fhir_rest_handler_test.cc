@@ -235,8 +235,13 @@ TEST_F(FhirRestHandlerTest, ConditionalCreateUpdateAndDelete) {
       R"({"resourceType":"Goal","identifier":[{"system":"urn:g","value":"g1"}],)"
       R"("lifecycleStatus":"active","description":{"text":"walk"},"subject":{"reference":"Patient/x"}})";
   Json created = SendJson("PUT", "/fhir/Goal?identifier=urn:g|g1", goal, 201);
-  Json updated = SendJson("PUT", "/fhir/Goal?identifier=urn:g|g1", goal, 200);
-  EXPECT_EQ(created.StringOr("id"), updated.StringOr("id"));
+  Json repeated = SendJson("PUT", "/fhir/Goal?identifier=urn:g|g1", goal, 200);
+  EXPECT_EQ(created.StringOr("id"), repeated.StringOr("id"));
+  EXPECT_EQ(repeated.Find("meta")->StringOr("versionId"), "1")
+      << "the same content again is no change";
+  std::string changed = goal;
+  changed.replace(changed.find("walk"), 4, "run");
+  Json updated = SendJson("PUT", "/fhir/Goal?identifier=urn:g|g1", changed, 200);
   EXPECT_EQ(updated.Find("meta")->StringOr("versionId"), "2");
   std::string other_goal = goal;
   other_goal.replace(other_goal.find("g1"), 2, "g2");

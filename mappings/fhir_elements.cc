@@ -1,0 +1,237 @@
+#include "mappings/fhir_elements.h"
+
+#include <cctype>
+
+namespace duet::mappings {
+namespace {
+
+using fhir::Json;
+
+bool IsQuerySafe(unsigned char c) {
+  if (std::isalnum(c) != 0) return true;
+  switch (c) {
+    case '-':
+    case '.':
+    case '_':
+    case '~':
+    case ':':
+    case '/':
+    case '@':
+    case '!':
+    case '\'':
+    case '(':
+    case ')':
+    case '*':
+    case ';':
+    case '|':
+    case '\\':
+    case ',':
+    case '$': return true;
+    default: return false;
+  }
+}
+
+std::string PercentEncode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string encoded;
+  for (unsigned char c : text) {
+    if (IsQuerySafe(c)) {
+      encoded.push_back(static_cast<char>(c));
+    } else {
+      encoded.push_back('%');
+      encoded.push_back(kHex[c >> 4]);
+      encoded.push_back(kHex[c & 0xF]);
+    }
+  }
+  return encoded;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string PercentDecode(std::string_view text) {
+  std::string decoded;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size()) {
+      int high = HexValue(text[i + 1]);
+      int low = HexValue(text[i + 2]);
+      if (high >= 0 && low >= 0) {
+        decoded.push_back(static_cast<char>(high * 16 + low));
+        i += 2;
+        continue;
+      }
+    }
+    decoded.push_back(text[i]);
+  }
+  return decoded;
+}
+
+std::string EscapeToken(std::string_view text) {
+  std::string escaped;
+  for (char c : text) {
+    if (c == '\\' || c == '|' || c == ',' || c == '$') escaped.push_back('\\');
+    escaped.push_back(c);
+  }
+  return escaped;
+}
+
+// Splits "system|value" at the first unescaped bar and removes the escapes.
+std::optional<std::pair<std::string, std::string>> SplitToken(std::string_view token) {
+  std::string parts[2];
+  int part = 0;
+  for (size_t i = 0; i < token.size(); ++i) {
+    if (token[i] == '\\' && i + 1 < token.size()) {
+      parts[part].push_back(token[++i]);
+    } else if (token[i] == '|' && part == 0) {
+      part = 1;
+    } else {
+      parts[part].push_back(token[i]);
+    }
+  }
+  if (part != 1) return std::nullopt;
+  return std::make_pair(parts[0], parts[1]);
+}
+
+std::string EscapeXml(std::string_view text) {
+  std::string escaped;
+  for (char c : text) {
+    switch (c) {
+      case '&': escaped += "&amp;"; break;
+      case '<': escaped += "&lt;"; break;
+      case '>': escaped += "&gt;"; break;
+      case '"': escaped += "&quot;"; break;
+      default: escaped.push_back(c);
+    }
+  }
+  return escaped;
+}
+
+}  // namespace
+
+std::string EncodePathSegment(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string encoded;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+      encoded.push_back(static_cast<char>(c));
+    } else {
+      encoded.push_back('%');
+      encoded.push_back(kHex[c >> 4]);
+      encoded.push_back(kHex[c & 0xF]);
+    }
+  }
+  return encoded;
+}
+
+std::string DecodePercent(std::string_view text) { return PercentDecode(text); }
+
+Json Str(std::string_view text) { return Json::String(std::string(text)); }
+
+Json Obj(std::initializer_list<std::pair<std::string_view, Json>> members) {
+  Json object = Json::MakeObject();
+  for (const auto& [key, value] : members) {
+    if (!value.is_null()) object.Set(key, value);
+  }
+  return object;
+}
+
+Json Arr(std::vector<Json> items) {
+  Json array = Json::MakeArray();
+  for (Json& item : items) array.Append(std::move(item));
+  return array;
+}
+
+Json StrArr(const std::vector<std::string>& items) {
+  Json array = Json::MakeArray();
+  for (const std::string& item : items) array.Append(Str(item));
+  return array;
+}
+
+Json MakeIdentifier(std::string_view system, std::string_view value) {
+  return Obj({{"system", Str(system)}, {"value", Str(value)}});
+}
+
+Json MakeCoding(const CodedValue& coded) {
+  return MakeCoding(coded.system, coded.code, coded.display);
+}
+
+Json MakeCoding(std::string_view system, std::string_view code, std::string_view display) {
+  return Obj({{"system", Str(system)},
+              {"code", Str(code)},
+              {"display", display.empty() ? Json() : Str(display)}});
+}
+
+Json MakeConcept(Json coding, std::string_view text) {
+  return Obj({{"coding", Arr({std::move(coding)})}, {"text", text.empty() ? Json() : Str(text)}});
+}
+
+Json TextConcept(std::string_view text) { return Obj({{"text", Str(text)}}); }
+
+Json MakeMeta(std::string_view profile) { return Obj({{"profile", Arr({Str(profile)})}}); }
+
+Json UcumQuantity(Json value, std::string_view unit) {
+  return Obj({{"value", std::move(value)},
+              {"unit", Str(unit)},
+              {"system", Str(kUcumSystem)},
+              {"code", Str(unit)}});
+}
+
+std::string ConditionalUrl(std::string_view type, std::string_view system, std::string_view value) {
+  std::string url(type);
+  url += "?identifier=";
+  url += PercentEncode(EscapeToken(system));
+  url += '|';
+  url += PercentEncode(EscapeToken(value));
+  return url;
+}
+
+Json ConditionalReference(std::string_view type, std::string_view system, std::string_view value) {
+  return Obj({{"reference", Str(ConditionalUrl(type, system, value))}});
+}
+
+Json PractitionerReference(std::string_view npi) {
+  return ConditionalReference("Practitioner", kNpiSystem, npi);
+}
+
+Json NpiLogicalReference(std::string_view npi) {
+  return Obj({{"identifier", MakeIdentifier(kNpiSystem, npi)}});
+}
+
+std::optional<ConditionalParts> ParseConditionalReference(std::string_view reference) {
+  static constexpr std::string_view kMarker = "?identifier=";
+  size_t marker = reference.find(kMarker);
+  if (marker == std::string_view::npos || marker == 0) return std::nullopt;
+  if (reference.find("://") < marker) return std::nullopt;
+  std::string_view query = reference.substr(marker + kMarker.size());
+  if (query.find('&') != std::string_view::npos) return std::nullopt;
+  auto token = SplitToken(PercentDecode(query));
+  if (!token) return std::nullopt;
+  return ConditionalParts{std::string(reference.substr(0, marker)), token->first, token->second};
+}
+
+NarrativeBuilder::NarrativeBuilder(std::string_view heading) : heading_(heading) {}
+
+void NarrativeBuilder::Item(std::string_view label, std::string_view value) {
+  items_.emplace_back(std::string(label), std::string(value));
+}
+
+Json NarrativeBuilder::Build() const {
+  std::string div = "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p><b>";
+  div += EscapeXml(heading_);
+  div += "</b></p>";
+  if (!items_.empty()) {
+    div += "<ul>";
+    for (const auto& [label, value] : items_) {
+      div += "<li>" + EscapeXml(label) + ": " + EscapeXml(value) + "</li>";
+    }
+    div += "</ul>";
+  }
+  div += "</div>";
+  return Obj({{"status", Str("generated")}, {"div", Str(div)}});
+}
+
+}  // namespace duet::mappings

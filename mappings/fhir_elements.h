@@ -1,0 +1,74 @@
+// Builders for the FHIR datatypes the mappers emit (Identifier, CodeableConcept, Reference,
+// Quantity, Narrative, meta) and the conditional-reference syntax they use.
+//
+// Free functions and a small value-type narrative builder; no shared state, thread-safe.
+#pragma once
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "fhir/json.h"
+#include "mappings/code_tables.h"
+
+namespace duet::mappings {
+
+fhir::Json Str(std::string_view text);
+// An object from members in order; members whose value is null are left out.
+fhir::Json Obj(std::initializer_list<std::pair<std::string_view, fhir::Json>> members);
+fhir::Json Arr(std::vector<fhir::Json> items);
+fhir::Json StrArr(const std::vector<std::string>& items);
+
+fhir::Json MakeIdentifier(std::string_view system, std::string_view value);
+fhir::Json MakeCoding(const CodedValue& coded);
+fhir::Json MakeCoding(std::string_view system, std::string_view code,
+                      std::string_view display = "");
+// {"coding": [coding], "text": text}; text left out when empty.
+fhir::Json MakeConcept(fhir::Json coding, std::string_view text = "");
+// A text-only CodeableConcept: for free text that must never be given a code.
+fhir::Json TextConcept(std::string_view text);
+fhir::Json MakeMeta(std::string_view profile);
+// A UCUM Quantity; `value` is a JSON number whose text is kept exactly.
+fhir::Json UcumQuantity(fhir::Json value, std::string_view unit);
+
+// "Type?identifier=<system>|<value>", with FHIR search escapes (\| \, \$ \\) in the value and
+// percent-encoding of what a URL query cannot carry literally.
+std::string ConditionalUrl(std::string_view type, std::string_view system, std::string_view value);
+// {"reference": ConditionalUrl(...)}.
+fhir::Json ConditionalReference(std::string_view type, std::string_view system,
+                                std::string_view value);
+// A reference to a Practitioner by NPI.
+fhir::Json PractitionerReference(std::string_view npi);
+// A logical reference ({"identifier": {NPI}}), for an NPI whose resource type is not known.
+fhir::Json NpiLogicalReference(std::string_view npi);
+
+// Percent-encodes what may not appear literally in a URL path segment; and the reverse.
+std::string EncodePathSegment(std::string_view text);
+std::string DecodePercent(std::string_view text);
+
+// The parts of a conditional reference "Type?identifier=system|value" (decoded), or nullopt when
+// `reference` is not one.
+struct ConditionalParts {
+  std::string type;
+  std::string system;
+  std::string value;
+};
+std::optional<ConditionalParts> ParseConditionalReference(std::string_view reference);
+
+// Builds Narrative.div XHTML: a heading and "label: value" items, all text escaped.
+class NarrativeBuilder {
+ public:
+  explicit NarrativeBuilder(std::string_view heading);
+  void Item(std::string_view label, std::string_view value);
+  // {"status": "generated", "div": "<div xmlns=...>...</div>"}.
+  fhir::Json Build() const;
+
+ private:
+  std::string heading_;
+  std::vector<std::pair<std::string, std::string>> items_;
+};
+
+}  // namespace duet::mappings

@@ -1,0 +1,30 @@
+// PRF `plan_of_care` ⇄ US Core CarePlan (one per certification period) + a Condition per
+// treatment diagnosis + a Goal per goal + a CareTeam + the physician-certification Task
+// (docs/mapping.md, "plan_of_care").
+//
+// Stateless functions; thread-safe.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "fhir/json.h"
+#include "fhir/status.h"
+#include "mappings/mapping_context.h"
+#include "mappings/resource_set.h"
+
+namespace duet::mappings {
+
+// The CarePlan first, then the Conditions in rank order, the Goals, the CareTeam and the
+// certification Task.
+// `pointer` locates the record in its document (e.g. "/records/2" in a batch); problems are
+// reported with JSON pointers below it.
+StatusOr<std::vector<fhir::Json>> PlanOfCareToFhir(const fhir::Json& record,
+                                                   const MappingContext& context,
+                                                   std::string_view pointer = "");
+
+// Rebuilds the plan of care with this id from its CarePlan and the resources it references.
+StatusOr<fhir::Json> PlanOfCareFromFhir(const ResourceSet& resources, std::string_view id,
+                                        const MappingContext& context);
+
+}  // namespace duet::mappings

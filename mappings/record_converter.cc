@@ -1,0 +1,241 @@
+#include "mappings/record_converter.h"
+
+#include <functional>
+#include <utility>
+
+#include "mappings/code_tables.h"
+#include "mappings/education_mapper.h"
+#include "mappings/extensions.h"
+#include "mappings/fhir_elements.h"
+#include "mappings/home_exercise_program_mapper.h"
+#include "mappings/mapper_support.h"
+#include "mappings/medication_list_mapper.h"
+#include "mappings/nps_response_mapper.h"
+#include "mappings/patient_mapper.h"
+#include "mappings/plan_of_care_mapper.h"
+#include "mappings/provider_mapper.h"
+#include "mappings/referral_mapper.h"
+#include "mappings/resource_set.h"
+
+namespace duet::mappings {
+namespace {
+
+using fhir::Json;
+
+// (record, context, JSON pointer of the record in its document).
+using ToFhirFunction = std::function<StatusOr<std::vector<Json>>(const Json&, const MappingContext&,
+                                                                 std::string_view)>;
+using FromFhirFunction =
+    std::function<StatusOr<Json>(const ResourceSet&, std::string_view, const MappingContext&)>;
+
+struct RecordMapping {
+  std::string_view record_type;
+  std::string_view main_type;
+  // The identifier kind of the main resource; empty for providers, which are known by NPI.
+  std::string_view kind;
+  std::string_view id_member;
+  ToFhirFunction to_fhir;
+  FromFhirFunction from_fhir;
+};
+
+const std::vector<RecordMapping>& Mappings() {
+  static const auto* mappings = new std::vector<RecordMapping>{
+      {"patient", "Patient", kinds::kMrn, "mrn", PatientToFhir, PatientFromFhir},
+      {"provider", "Practitioner", "", "npi", ProviderToFhir, ProviderFromFhir},
+      {"referral", "ServiceRequest", kinds::kReferral, "id", ReferralToFhir, ReferralFromFhir},
+      {"plan_of_care", "CarePlan", kinds::kPlanOfCare, "id", PlanOfCareToFhir, PlanOfCareFromFhir},
+      {"home_exercise_program", "CarePlan", kinds::kHep, "id", HomeExerciseProgramToFhir,
+       HomeExerciseProgramFromFhir},
+      {"medication_list", "List", kinds::kMedicationList, "patient_mrn", MedicationListToFhir,
+       MedicationListFromFhir},
+      {"nps_response", "QuestionnaireResponse", kinds::kNps, "id", NpsResponseToFhir,
+       NpsResponseFromFhir},
+      {"education", "Communication", kinds::kEducation, "id", EducationToFhir, EducationFromFhir},
+  };
+  return *mappings;
+}
+
+const RecordMapping* FindMapping(std::string_view record_type) {
+  for (const RecordMapping& mapping : Mappings()) {
+    if (mapping.record_type == record_type) return &mapping;
+  }
+  return nullptr;
+}
+
+std::string MainSystem(const RecordMapping& mapping, const MappingContext& context) {
+  return mapping.kind.empty() ? std::string(kNpiSystem) : SystemFor(context, mapping.kind);
+}
+
+// PRF tells an empty array from an absent optional member; FHIR has no empty arrays. The JSON
+// pointers of the record's empty arrays ride along in an extension of the main resource.
+void CollectEmptyArrays(const Json& value, const std::string& pointer,
+                        std::vector<std::string>* pointers) {
+  if (value.is_array()) {
+    if (value.items().empty()) pointers->push_back(pointer);
+    for (size_t i = 0; i < value.items().size(); ++i) {
+      CollectEmptyArrays(value.items()[i], pointer + "/" + std::to_string(i), pointers);
+    }
+  } else if (value.is_object()) {
+    for (const auto& [key, member] : value.members()) {
+      CollectEmptyArrays(member, pointer + "/" + key, pointers);
+    }
+  }
+}
+
+// Creates the empty array at `pointer` when its parent exists and the member is absent.
+void RestoreEmptyArray(Json& record, std::string_view pointer) {
+  Json* current = &record;
+  while (!pointer.empty() && pointer.front() == '/') {
+    pointer.remove_prefix(1);
+    size_t slash = pointer.find('/');
+    std::string segment(pointer.substr(0, slash));
+    bool last = slash == std::string_view::npos;
+    pointer = last ? std::string_view() : pointer.substr(slash);
+    if (current->is_object()) {
+      Json* next = current->Find(segment);
+      if (next == nullptr) {
+        if (last) current->Set(segment, Json::MakeArray());
+        return;
+      }
+      current = next;
+    } else if (current->is_array()) {
+      size_t index = 0;
+      for (char c : segment) {
+        if (c < '0' || c > '9') return;
+        index = index * 10 + static_cast<size_t>(c - '0');
+      }
+      if (last || index >= current->items().size()) return;
+      current = &current->items()[index];
+    } else {
+      return;
+    }
+  }
+}
+
+StatusOr<std::vector<Json>> RecordToFhir(const Json& record, std::string_view pointer,
+                                         const MappingContext& context) {
+  std::string_view type = record.StringOr("record");
+  const RecordMapping* mapping = FindMapping(type);
+  if (mapping == nullptr) {
+    return InvalidArgumentError(
+        (pointer.empty() ? std::string("/record") : std::string(pointer) + "/record") +
+        ": unknown record type \"" + std::string(type) + "\"");
+  }
+  auto resources = mapping->to_fhir(record, context, pointer);
+  if (!resources.ok()) return resources.status();
+  std::vector<std::string> empty_arrays;
+  CollectEmptyArrays(record, "", &empty_arrays);
+  Json& main_resource = resources->front();
+  for (const std::string& empty : empty_arrays) {
+    AddExtension(main_resource,
+                 MakeExtension(ExtensionUrl(ext::kEmptyArray), "valueString", Str(empty)));
+  }
+  return resources;
+}
+
+}  // namespace
+
+std::string MainResourceType(std::string_view record_type) {
+  const RecordMapping* mapping = FindMapping(record_type);
+  return mapping == nullptr ? "" : std::string(mapping->main_type);
+}
+
+StatusOr<std::vector<Json>> ToFhir(const Json& record, const MappingContext& context) {
+  if (!record.is_object()) {
+    return InvalidArgumentError(std::string("(root): expected a record object, found ") +
+                                fhir::JsonKindName(record.kind()));
+  }
+  if (record.StringOr("record") != "batch") return RecordToFhir(record, "", context);
+  const Json* records = record.Find("records");
+  if (records == nullptr || !records->is_array()) {
+    return InvalidArgumentError("/records: a batch needs an array of records");
+  }
+  std::vector<Json> all;
+  std::vector<std::string> problems;
+  for (size_t i = 0; i < records->items().size(); ++i) {
+    std::string pointer = "/records/" + std::to_string(i);
+    const Json& item = records->items()[i];
+    if (!item.is_object() || item.StringOr("record") == "batch") {
+      problems.push_back(pointer + ": expected a record that is not a batch");
+      continue;
+    }
+    auto resources = RecordToFhir(item, pointer, context);
+    if (!resources.ok()) {
+      problems.push_back(resources.status().message());
+      continue;
+    }
+    for (Json& resource : *resources) all.push_back(std::move(resource));
+  }
+  if (!problems.empty()) {
+    std::string message = "batch";
+    for (const std::string& problem : problems) message += "; " + problem;
+    return InvalidArgumentError(message);
+  }
+  return all;
+}
+
+StatusOr<Json> ToPractice(const std::vector<Json>& resources, std::string_view record_type,
+                          std::string_view native_id, const MappingContext& context) {
+  const RecordMapping* mapping = FindMapping(record_type);
+  if (mapping == nullptr) {
+    return InvalidArgumentError("unknown record type \"" + std::string(record_type) + "\"");
+  }
+  ResourceSet set(resources);
+  DUET_ASSIGN_OR_RETURN(Json record, mapping->from_fhir(set, native_id, context));
+  const Json* main_resource =
+      set.FindByIdentifier(mapping->main_type, MainSystem(*mapping, context), native_id);
+  if (main_resource != nullptr) {
+    for (const Json* marker : FindExtensions(*main_resource, ExtensionUrl(ext::kEmptyArray))) {
+      RestoreEmptyArray(record, marker->StringOr("valueString"));
+    }
+  }
+  return record;
+}
+
+std::vector<RecordRef> FindRecords(const std::vector<Json>& resources,
+                                   const MappingContext& context) {
+  std::vector<RecordRef> found;
+  for (const Json& resource : resources) {
+    std::string_view type = resource.StringOr("resourceType");
+    for (const RecordMapping& mapping : Mappings()) {
+      if (mapping.main_type != type) continue;
+      auto id = IdentifierValue(resource, MainSystem(mapping, context));
+      if (!id) continue;
+      bool seen = false;
+      for (const RecordRef& ref : found) {
+        seen = seen || (ref.record_type == mapping.record_type && ref.native_id == *id);
+      }
+      if (!seen) found.push_back({std::string(mapping.record_type), *id});
+      break;
+    }
+  }
+  return found;
+}
+
+StatusOr<Json> ToPracticeRecords(const std::vector<Json>& resources,
+                                 const MappingContext& context) {
+  std::vector<RecordRef> refs = FindRecords(resources, context);
+  if (refs.empty())
+    return NotFoundError("no resource among these is the main resource of a record");
+  std::vector<Json> records;
+  std::vector<std::string> problems;
+  for (const RecordRef& ref : refs) {
+    auto record = ToPractice(resources, ref.record_type, ref.native_id, context);
+    if (record.ok()) {
+      records.push_back(std::move(record).value());
+    } else {
+      problems.push_back(ref.record_type + " " + ref.native_id + ": " + record.status().message());
+    }
+  }
+  if (!problems.empty()) {
+    std::string message = "records cannot be rebuilt";
+    for (const std::string& problem : problems) message += "; " + problem;
+    return UnprocessableError(message);
+  }
+  if (records.size() == 1) return std::move(records.front());
+  Json list = Json::MakeArray();
+  for (Json& record : records) list.Append(std::move(record));
+  return Obj({{"record", Str("batch")}, {"records", std::move(list)}});
+}
+
+}  // namespace duet::mappings

@@ -1,0 +1,53 @@
+// RecordConverter functions: the entry points of the PRF ⇄ FHIR mapping. They dispatch on the
+// record type to the mapper of that type (mappings/*_mapper.h) and handle batches.
+//
+// Input records are expected to be schema-valid (mappings/schema/); anything the mapping cannot
+// carry is still refused cleanly: kInvalidArgument naming every problem with its JSON pointer.
+// The reverse direction reports resources it cannot map as kUnprocessable with FHIR paths, and a
+// record whose main resource is missing as kNotFound.
+//
+// Stateless functions; thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fhir/json.h"
+#include "fhir/status.h"
+#include "mappings/mapping_context.h"
+
+namespace duet::mappings {
+
+// The FHIR resources of one record (for a batch, of all its records, in record order). Each
+// record's main resource comes first among its own resources (MainResourceType). References are
+// conditional (`Type?identifier=system|value`); ToTransactionBundle turns those that name an
+// entry of the Bundle into urn:uuid references.
+StatusOr<std::vector<fhir::Json>> ToFhir(const fhir::Json& record, const MappingContext& context);
+
+// Rebuilds one PRF record of `record_type` with this native id (mrn, npi, id, or patient_mrn for
+// a medication_list) from resources as a server holds them: references may be "Type/id",
+// absolute, urn:uuid (of a transaction Bundle), conditional or logical.
+StatusOr<fhir::Json> ToPractice(const std::vector<fhir::Json>& resources,
+                                std::string_view record_type, std::string_view native_id,
+                                const MappingContext& context);
+
+// A PRF record named by its type and native id.
+struct RecordRef {
+  std::string record_type;
+  std::string native_id;
+};
+
+// The records whose main resources are among `resources`, in the order of those resources.
+std::vector<RecordRef> FindRecords(const std::vector<fhir::Json>& resources,
+                                   const MappingContext& context);
+
+// Every record found by FindRecords: the record itself when there is one, a batch when there are
+// several, kNotFound when there is none.
+StatusOr<fhir::Json> ToPracticeRecords(const std::vector<fhir::Json>& resources,
+                                       const MappingContext& context);
+
+// The main resource type of a record type ("plan_of_care" → "CarePlan"), "" if unknown.
+std::string MainResourceType(std::string_view record_type);
+
+}  // namespace duet::mappings

@@ -1,0 +1,94 @@
+#include "mappings/fhir_bundle_writer.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "mappings/record_converter.h"
+#include "tests/mappings/mapping_test_util.h"
+
+namespace duet::mappings {
+namespace {
+
+using fhir::Json;
+using testing::Fixture;
+
+TEST(FhirBundleWriterTest, DeterministicUuidIsRfc4122VersionFive) {
+  // Python: uuid.uuid5(uuid.NAMESPACE_URL, "https://www.python.org").
+  EXPECT_EQ(DeterministicUuid("https://www.python.org"), "30709ed8-a35e-547c-8ef0-c6bf5e229681");
+  EXPECT_EQ(DeterministicUuid("Patient|https://sunrise-pt.example/sid/mrn|PT-004512"),
+            "d9c60924-ecec-5957-90b7-a7bdfb8c0054");
+}
+
+TEST(FhirBundleWriterTest, EntriesAreConditionalUpsertsByBusinessIdentifier) {
+  Json bundle = ToTransactionBundle(testing::ToFhirOrDie(Fixture("patient.json")));
+  EXPECT_EQ(bundle.StringOr("type"), "transaction");
+  const Json& first = bundle.Find("entry")->items()[0];
+  EXPECT_EQ(first.StringOr("fullUrl"), "urn:uuid:d9c60924-ecec-5957-90b7-a7bdfb8c0054");
+  EXPECT_EQ(first.Find("request")->StringOr("method"), "PUT");
+  EXPECT_EQ(first.Find("request")->StringOr("url"),
+            "Patient?identifier=https://sunrise-pt.example/sid/mrn|PT-004512");
+  EXPECT_EQ(testing::ValidationErrors({bundle}), "");
+}
+
+TEST(FhirBundleWriterTest, ReferencesBetweenEntriesBecomeUrnUuids) {
+  Json bundle = ToTransactionBundle(testing::ToFhirOrDie(Fixture("batch.json")));
+  std::set<std::string> full_urls;
+  for (const Json& entry : bundle.Find("entry")->items()) {
+    full_urls.insert(std::string(entry.StringOr("fullUrl")));
+  }
+  const Json* care_plan = nullptr;
+  for (const Json& entry : bundle.Find("entry")->items()) {
+    if (entry.Find("resource")->StringOr("resourceType") == "CarePlan" && care_plan == nullptr) {
+      care_plan = entry.Find("resource");
+    }
+  }
+  ASSERT_NE(care_plan, nullptr);
+  std::string subject(care_plan->Find("subject")->StringOr("reference"));
+  EXPECT_EQ(subject.rfind("urn:uuid:", 0), 0U) << subject;
+  EXPECT_EQ(full_urls.count(subject), 1U);
+  std::string author(care_plan->Find("author")->StringOr("reference"));
+  EXPECT_EQ(full_urls.count(author), 1U) << author;
+  // Dr. Chen's Practitioner is in the batch; Luis Ortega's (the OT plan) is not, so it would
+  // stay conditional. The supporting ServiceRequest is in the batch.
+  EXPECT_EQ(full_urls.count(
+                std::string(care_plan->Find("supportingInfo")->items()[0].StringOr("reference"))),
+            1U);
+}
+
+TEST(FhirBundleWriterTest, ReferencesToResourcesOutsideTheBundleStayConditional) {
+  Json bundle = ToTransactionBundle(testing::ToFhirOrDie(Fixture("education.json")));
+  const Json& communication = *bundle.Find("entry")->items()[0].Find("resource");
+  EXPECT_EQ(communication.Find("sender")->StringOr("reference"),
+            "Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|1245319599");
+}
+
+TEST(FhirBundleWriterTest, TheSameResourceNamedTwiceIsWrittenOnce) {
+  Json batch = testing::ParseOrDie(R"({"record":"batch","records":[]})");
+  batch.Find("records")->Append(Fixture("provider.json"));
+  batch.Find("records")->Append(Fixture("provider-ot.json"));
+  std::vector<Json> resources = testing::ToFhirOrDie(batch);
+  EXPECT_EQ(testing::CountType(resources, "Organization"), 2U);
+  Json bundle = ToTransactionBundle(resources);
+  size_t organizations = 0;
+  for (const Json& entry : bundle.Find("entry")->items()) {
+    organizations += entry.Find("resource")->StringOr("resourceType") == "Organization" ? 1 : 0;
+  }
+  EXPECT_EQ(organizations, 1U);
+}
+
+TEST(FhirBundleWriterTest, IdentifierValuesAreEscapedInUrls) {
+  Json record = Fixture("education.json");
+  record.Set("id", Json::String("EDU 7|a,b&c"));
+  Json bundle = ToTransactionBundle(testing::ToFhirOrDie(record));
+  std::string url(bundle.Find("entry")->items()[0].Find("request")->StringOr("url"));
+  EXPECT_EQ(
+      url, "Communication?identifier=https://sunrise-pt.example/sid/education|EDU%207\\|a\\,b%26c");
+  auto parts = ParseConditionalReference(url);
+  ASSERT_TRUE(parts.has_value());
+  EXPECT_EQ(parts->value, "EDU 7|a,b&c");
+  EXPECT_EQ(testing::ValidationErrors({bundle}), "");
+}
+
+}  // namespace
+}  // namespace duet::mappings

@@ -1,0 +1,23 @@
+// Small helpers shared by the tests that talk FHIR JSON to a server: the request header for a
+// FHIR body and a parse that reports a failure as a test failure. Header-only; test code only.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "fhir/json.h"
+#include "tests/support/https_client.h"
+
+namespace duet::test {
+
+inline const HeaderList kFhirJson = {{"Content-Type", "application/fhir+json"}};
+
+// Parses `text`; a parse error fails the current test and gives a null Json.
+inline fhir::Json ParseOrFail(const std::string& text) {
+  auto parsed = fhir::ParseJson(text);
+  EXPECT_TRUE(parsed.ok()) << parsed.status().ToString() << ": " << text.substr(0, 300);
+  return parsed.ok() ? *parsed : fhir::Json();
+}
+
+}  // namespace duet::test
