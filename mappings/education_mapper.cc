@@ -51,9 +51,7 @@ StatusOr<Json> EducationFromFhir(const ResourceSet& resources, std::string_view 
   Problems problems;
   FieldReader in = ResourceReader(*communication, &problems);
   Json record = Obj({{"record", Str("education")}, {"id", Str(id)}});
-  record.Set("patient_mrn",
-             Str(ReferencedId(resources, in.Raw("subject"), *communication,
-                              SystemFor(context, kinds::kMrn), in.PathOf("subject"), &problems)));
+  record.Set("patient_mrn", Str(SubjectMrn(resources, in, context, &problems)));
   std::vector<FieldReader> payloads = in.Objects("payload");
   if (payloads.empty()) {
     in.Problem("payload", "needs the content attachment");

@@ -31,11 +31,16 @@ bool IsQuerySafe(unsigned char c) {
   }
 }
 
-std::string PercentEncode(std::string_view text) {
+bool IsPathSegmentSafe(unsigned char c) {
+  return std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+// Percent-encodes (upper-case hex) every byte of `text` for which `is_safe` is false.
+std::string PercentEncodeUnsafe(std::string_view text, bool (*is_safe)(unsigned char)) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string encoded;
   for (unsigned char c : text) {
-    if (IsQuerySafe(c)) {
+    if (is_safe(c)) {
       encoded.push_back(static_cast<char>(c));
     } else {
       encoded.push_back('%');
@@ -45,6 +50,8 @@ std::string PercentEncode(std::string_view text) {
   }
   return encoded;
 }
+
+std::string PercentEncode(std::string_view text) { return PercentEncodeUnsafe(text, IsQuerySafe); }
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -113,18 +120,7 @@ std::string EscapeXml(std::string_view text) {
 }  // namespace
 
 std::string EncodePathSegment(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string encoded;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
-      encoded.push_back(static_cast<char>(c));
-    } else {
-      encoded.push_back('%');
-      encoded.push_back(kHex[c >> 4]);
-      encoded.push_back(kHex[c & 0xF]);
-    }
-  }
-  return encoded;
+  return PercentEncodeUnsafe(text, IsPathSegmentSafe);
 }
 
 std::string DecodePercent(std::string_view text) { return PercentDecode(text); }

@@ -60,13 +60,24 @@ FieldReader FieldReader::Child(const Json* value, std::string path) const {
   return FieldReader(value, std::move(path), style_, problems_);
 }
 
-std::optional<std::string> FieldReader::ReadString(std::string_view key, bool required) const {
-  if (!valid()) return std::nullopt;
+const Json* FieldReader::Member(std::string_view key, bool required) const {
   const Json* value = Raw(key);
-  if (value == nullptr) {
-    if (required) Problem(key, "is required");
-    return std::nullopt;
+  if (value == nullptr && required && valid()) Problem(key, "is required");
+  return value;
+}
+
+const Json* FieldReader::ArrayMember(std::string_view key, bool required) const {
+  const Json* value = Member(key, required);
+  if (value != nullptr && !value->is_array()) {
+    Problem(key, std::string("expected an array, found ") + fhir::JsonKindName(value->kind()));
+    return nullptr;
   }
+  return value;
+}
+
+std::optional<std::string> FieldReader::ReadString(std::string_view key, bool required) const {
+  const Json* value = Member(key, required);
+  if (value == nullptr) return std::nullopt;
   if (!value->is_string()) {
     Problem(key, std::string("expected a string, found ") + fhir::JsonKindName(value->kind()));
     return std::nullopt;
@@ -103,68 +114,67 @@ std::string AllowedList(std::initializer_list<std::string_view> allowed) {
 
 }  // namespace
 
-std::string FieldReader::Enum(std::string_view key,
-                              std::initializer_list<std::string_view> allowed) const {
-  std::optional<std::string> value = ReadString(key, true);
+std::optional<std::string> FieldReader::ReadEnum(
+    std::string_view key, bool required, std::initializer_list<std::string_view> allowed) const {
+  std::optional<std::string> value = ReadString(key, required);
   if (value && !IsAllowed(*value, allowed)) {
     Problem(key, "\"" + *value + "\" is not one of " + AllowedList(allowed));
-    return "";
+    return std::nullopt;
   }
-  return value.value_or("");
+  return value;
+}
+
+std::string FieldReader::Enum(std::string_view key,
+                              std::initializer_list<std::string_view> allowed) const {
+  return ReadEnum(key, true, allowed).value_or("");
 }
 
 std::optional<std::string> FieldReader::OptionalEnum(
     std::string_view key, std::initializer_list<std::string_view> allowed) const {
-  std::optional<std::string> value = ReadString(key, false);
-  if (value && !IsAllowed(*value, allowed)) {
-    Problem(key, "\"" + *value + "\" is not one of " + AllowedList(allowed));
+  return ReadEnum(key, false, allowed);
+}
+
+namespace {
+
+// A PRF date is exactly YYYY-MM-DD; FHIR's date also allows YYYY and YYYY-MM.
+std::optional<std::string> CheckFullDateText(std::string_view text) {
+  if (text.size() != 10) return "\"" + std::string(text) + "\" is not a date (YYYY-MM-DD)";
+  return fhir::CheckDateText(text);
+}
+
+}  // namespace
+
+std::optional<std::string> FieldReader::ReadCheckedString(std::string_view key, bool required,
+                                                          TextCheck check) const {
+  std::optional<std::string> value = ReadString(key, required);
+  if (!value) return std::nullopt;
+  if (auto error = check(*value)) {
+    Problem(key, *error);
     return std::nullopt;
   }
   return value;
 }
 
 std::optional<std::string> FieldReader::OptionalDate(std::string_view key) const {
-  std::optional<std::string> value = ReadString(key, false);
-  if (!value) return std::nullopt;
-  if (value->size() != 10) {
-    Problem(key, "\"" + *value + "\" is not a date (YYYY-MM-DD)");
-    return std::nullopt;
-  }
-  if (auto error = fhir::CheckDateText(*value)) {
-    Problem(key, *error);
-    return std::nullopt;
-  }
-  return value;
+  return ReadCheckedString(key, false, CheckFullDateText);
 }
 
 std::string FieldReader::Date(std::string_view key) const {
-  if (valid() && !Has(key)) Problem(key, "is required");
-  return OptionalDate(key).value_or("");
+  return ReadCheckedString(key, true, CheckFullDateText).value_or("");
 }
 
 std::optional<std::string> FieldReader::OptionalInstant(std::string_view key) const {
-  std::optional<std::string> value = ReadString(key, false);
-  if (!value) return std::nullopt;
-  if (auto error = fhir::CheckInstantText(*value)) {
-    Problem(key, *error);
-    return std::nullopt;
-  }
-  return value;
+  return ReadCheckedString(key, false, fhir::CheckInstantText);
 }
 
 std::string FieldReader::Instant(std::string_view key) const {
-  if (valid() && !Has(key)) Problem(key, "is required");
-  return OptionalInstant(key).value_or("");
+  return ReadCheckedString(key, true, fhir::CheckInstantText).value_or("");
 }
 
 std::optional<Json> FieldReader::ReadNumber(std::string_view key, bool required,
                                             bool integer) const {
-  if (!valid()) return std::nullopt;
-  const Json* value = Raw(key);
-  if (value == nullptr) {
-    if (required) Problem(key, "is required");
-    return std::nullopt;
-  }
+  const Json* value = Member(key, required);
+  if (value == nullptr) return std::nullopt;
   if (!value->is_number()) {
     Problem(key, std::string("expected a number, found ") + fhir::JsonKindName(value->kind()));
     return std::nullopt;
@@ -210,16 +220,8 @@ FieldReader FieldReader::Object(std::string_view key) const {
 
 std::optional<std::vector<FieldReader>> FieldReader::ReadObjects(std::string_view key,
                                                                  bool required) const {
-  if (!valid()) return std::nullopt;
-  const Json* value = Raw(key);
-  if (value == nullptr) {
-    if (required) Problem(key, "is required");
-    return std::nullopt;
-  }
-  if (!value->is_array()) {
-    Problem(key, std::string("expected an array, found ") + fhir::JsonKindName(value->kind()));
-    return std::nullopt;
-  }
+  const Json* value = ArrayMember(key, required);
+  if (value == nullptr) return std::nullopt;
   std::vector<FieldReader> readers;
   for (size_t i = 0; i < value->items().size(); ++i) {
     const Json& item = value->items()[i];
@@ -243,16 +245,8 @@ std::optional<std::vector<FieldReader>> FieldReader::OptionalObjects(std::string
 
 std::optional<std::vector<std::string>> FieldReader::ReadStrings(std::string_view key,
                                                                  bool required) const {
-  if (!valid()) return std::nullopt;
-  const Json* value = Raw(key);
-  if (value == nullptr) {
-    if (required) Problem(key, "is required");
-    return std::nullopt;
-  }
-  if (!value->is_array()) {
-    Problem(key, std::string("expected an array, found ") + fhir::JsonKindName(value->kind()));
-    return std::nullopt;
-  }
+  const Json* value = ArrayMember(key, required);
+  if (value == nullptr) return std::nullopt;
   std::vector<std::string> strings;
   for (size_t i = 0; i < value->items().size(); ++i) {
     const Json& item = value->items()[i];

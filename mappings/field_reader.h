@@ -80,7 +80,18 @@ class FieldReader {
 
  private:
   FieldReader Child(const fhir::Json* value, std::string path) const;
+  // Returns a problem message when a string value is malformed, nullopt when it is fine.
+  using TextCheck = std::optional<std::string> (*)(std::string_view text);
+
+  // The member, or null when absent (a problem when `required`) or when this object is invalid.
+  const fhir::Json* Member(std::string_view key, bool required) const;
+  // As Member, but also null (with a problem) when the member is not an array.
+  const fhir::Json* ArrayMember(std::string_view key, bool required) const;
   std::optional<std::string> ReadString(std::string_view key, bool required) const;
+  std::optional<std::string> ReadEnum(std::string_view key, bool required,
+                                      std::initializer_list<std::string_view> allowed) const;
+  std::optional<std::string> ReadCheckedString(std::string_view key, bool required,
+                                               TextCheck check) const;
   std::optional<fhir::Json> ReadNumber(std::string_view key, bool required, bool integer) const;
   std::optional<std::vector<FieldReader>> ReadObjects(std::string_view key, bool required) const;
   std::optional<std::vector<std::string>> ReadStrings(std::string_view key, bool required) const;

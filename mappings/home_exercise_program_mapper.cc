@@ -253,9 +253,7 @@ StatusOr<Json> HomeExerciseProgramFromFhir(const ResourceSet& resources, std::st
   Problems problems;
   FieldReader in = ResourceReader(*care_plan, &problems);
   Json record = Obj({{"record", Str("home_exercise_program")}, {"id", Str(id)}});
-  record.Set("patient_mrn",
-             Str(ReferencedId(resources, in.Raw("subject"), *care_plan,
-                              SystemFor(context, kinds::kMrn), in.PathOf("subject"), &problems)));
+  record.Set("patient_mrn", Str(SubjectMrn(resources, in, context, &problems)));
   const Json* based_on = in.Raw("basedOn");
   if (based_on == nullptr || !based_on->is_array() || based_on->items().empty()) {
     in.Problem("basedOn", "needs the plan-of-care CarePlan");
@@ -277,11 +275,7 @@ StatusOr<Json> HomeExerciseProgramFromFhir(const ResourceSet& resources, std::st
     exercises.Append(ExerciseFromFhir(resources, activity, context));
   }
   record.Set("exercises", std::move(exercises));
-  if (auto updated_at = StringExtension(in, ExtensionUrl(ext::kRecordUpdatedAt), "valueInstant")) {
-    record.Set("updated_at", Str(*updated_at));
-  } else {
-    in.Problem("extension", "has no " + ExtensionUrl(ext::kRecordUpdatedAt) + " extension");
-  }
+  SetUpdatedAtFromExtension(in, &record);
   DUET_RETURN_IF_ERROR(problems.ToStatus(StatusCode::kUnprocessable,
                                          "CarePlan " + std::string(id) + " cannot be mapped"));
   return record;

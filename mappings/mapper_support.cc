@@ -96,6 +96,21 @@ std::string ReferencedId(const ResourceSet& resources, const Json* reference, co
   return *value;
 }
 
+std::string SubjectMrn(const ResourceSet& resources, const FieldReader& resource,
+                       const MappingContext& context, Problems* problems) {
+  return ReferencedId(resources, resource.Raw("subject"), *resource.json(),
+                      SystemFor(context, kinds::kMrn), resource.PathOf("subject"), problems);
+}
+
+void SetUpdatedAtFromExtension(const FieldReader& resource, Json* record) {
+  if (auto updated_at =
+          StringExtension(resource, ExtensionUrl(ext::kRecordUpdatedAt), "valueInstant")) {
+    record->Set("updated_at", Str(*updated_at));
+  } else {
+    resource.Problem("extension", "has no " + ExtensionUrl(ext::kRecordUpdatedAt) + " extension");
+  }
+}
+
 Json ProviderRoleConcept(std::string_view role) {
   const CodeRow* row = ProviderRoleCodes().ByNative(role);
   if (row == nullptr) return Json();

@@ -4,6 +4,7 @@
 // Free functions; thread-safe.
 #pragma once
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,11 +51,28 @@ std::string ReferencedId(const ResourceSet& resources, const fhir::Json* referen
                          const fhir::Json& container, std::string_view system,
                          const std::string& path, Problems* problems);
 
+// The PRF provider roles (provider.role, plan_of_care.care_team[].role).
+inline const std::initializer_list<std::string_view> kProviderRoles = {
+    "physical_therapist",
+    "physical_therapist_assistant",
+    "occupational_therapist",
+    "speech_language_pathologist",
+    "physician",
+    "nurse_practitioner",
+    "physician_assistant",
+    "other"};
 // A provider role as a CodeableConcept: NUCC coding and text, or text alone for the roles with
 // no single NUCC code (physician, other).
 fhir::Json ProviderRoleConcept(std::string_view role);
 // The provider role a CodeableConcept names (NUCC code first, then its text), or "" with a problem.
 std::string ProviderRoleFromConcept(const FieldReader& role_concept);
+
+// The MRN of the patient that `resource` references in "subject", or "" with a problem.
+std::string SubjectMrn(const ResourceSet& resources, const FieldReader& resource,
+                       const MappingContext& context, Problems* problems);
+// Sets the record's "updated_at" from the resource's record-updated-at extension, or records a
+// problem when the resource has none.
+void SetUpdatedAtFromExtension(const FieldReader& resource, fhir::Json* record);
 
 // Timing.repeat for "per_week times a week for `weeks` weeks" (numbers kept as given).
 fhir::Json WeeklyTiming(fhir::Json per_week, fhir::Json weeks);

@@ -139,9 +139,7 @@ StatusOr<Json> NpsResponseFromFhir(const ResourceSet& resources, std::string_vie
   Problems problems;
   FieldReader in = ResourceReader(*response, &problems);
   Json record = Obj({{"record", Str("nps_response")}, {"id", Str(id)}});
-  record.Set("patient_mrn",
-             Str(ReferencedId(resources, in.Raw("subject"), *response,
-                              SystemFor(context, kinds::kMrn), in.PathOf("subject"), &problems)));
+  record.Set("patient_mrn", Str(SubjectMrn(resources, in, context, &problems)));
   const Json* score = FindAnswer(*response, "score");
   if (score == nullptr || score->Find("valueInteger") == nullptr) {
     in.Problem("item", "has no answer to \"score\"");

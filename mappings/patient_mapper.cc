@@ -327,11 +327,7 @@ StatusOr<Json> PatientFromFhir(const ResourceSet& resources, std::string_view mr
                                    {"values", std::move(values)},
                                    {"health_goals", std::move(health_goals)}}));
   }
-  if (auto updated_at = StringExtension(in, ExtensionUrl(ext::kRecordUpdatedAt), "valueInstant")) {
-    record.Set("updated_at", Str(*updated_at));
-  } else {
-    in.Problem("extension", "has no " + ExtensionUrl(ext::kRecordUpdatedAt) + " extension");
-  }
+  SetUpdatedAtFromExtension(in, &record);
   DUET_RETURN_IF_ERROR(problems.ToStatus(StatusCode::kUnprocessable,
                                          "Patient " + std::string(mrn) + " cannot be mapped"));
   return record;

@@ -24,14 +24,6 @@ const std::initializer_list<std::string_view> kInterventionStatuses = {"planned"
                                                                        "completed", "stopped"};
 const std::initializer_list<std::string_view> kRehabPotentials = {"excellent", "good", "fair",
                                                                   "poor"};
-const std::initializer_list<std::string_view> kRoles = {"physical_therapist",
-                                                        "physical_therapist_assistant",
-                                                        "occupational_therapist",
-                                                        "speech_language_pathologist",
-                                                        "physician",
-                                                        "nurse_practitioner",
-                                                        "physician_assistant",
-                                                        "other"};
 
 std::string ConditionKey(std::string_view plan_id, size_t rank) {
   return std::string(plan_id) + "/" + std::to_string(rank);
@@ -121,8 +113,9 @@ Json CareTeamToFhir(const std::vector<FieldReader>& members, const std::string& 
   Json participants = Json::MakeArray();
   for (const FieldReader& member : members) {
     member.RejectUnknown({"npi", "role"});
-    participants.Append(Obj({{"role", Arr({ProviderRoleConcept(member.Enum("role", kRoles))})},
-                             {"member", PractitionerReference(member.String("npi"))}}));
+    participants.Append(
+        Obj({{"role", Arr({ProviderRoleConcept(member.Enum("role", kProviderRoles))})},
+             {"member", PractitionerReference(member.String("npi"))}}));
   }
   return Obj({{"resourceType", Str("CareTeam")},
               {"meta", MakeMeta(profiles::kCareTeam)},
@@ -460,9 +453,7 @@ StatusOr<Json> PlanOfCareFromFhir(const ResourceSet& resources, std::string_view
   Problems problems;
   FieldReader in = ResourceReader(*care_plan, &problems);
   Json record = Obj({{"record", Str("plan_of_care")}, {"id", Str(id)}});
-  record.Set("patient_mrn",
-             Str(ReferencedId(resources, in.Raw("subject"), *care_plan,
-                              SystemFor(context, kinds::kMrn), in.PathOf("subject"), &problems)));
+  record.Set("patient_mrn", Str(SubjectMrn(resources, in, context, &problems)));
   std::string discipline = DisciplineOf(in, "category");
   if (discipline.empty()) in.Problem("category", "has no SNOMED CT discipline code");
   record.Set("discipline", Str(discipline));
@@ -505,11 +496,7 @@ StatusOr<Json> PlanOfCareFromFhir(const ResourceSet& resources, std::string_view
       record.Set("care_team", CareTeamFromFhir(resources, *team.resource, &problems));
     }
   }
-  if (auto updated_at = StringExtension(in, ExtensionUrl(ext::kRecordUpdatedAt), "valueInstant")) {
-    record.Set("updated_at", Str(*updated_at));
-  } else {
-    in.Problem("extension", "has no " + ExtensionUrl(ext::kRecordUpdatedAt) + " extension");
-  }
+  SetUpdatedAtFromExtension(in, &record);
   DUET_RETURN_IF_ERROR(problems.ToStatus(StatusCode::kUnprocessable,
                                          "CarePlan " + std::string(id) + " cannot be mapped"));
   return record;

@@ -13,14 +13,6 @@ namespace {
 
 using fhir::Json;
 
-const std::initializer_list<std::string_view> kRoles = {"physical_therapist",
-                                                        "physical_therapist_assistant",
-                                                        "occupational_therapist",
-                                                        "speech_language_pathologist",
-                                                        "physician",
-                                                        "nurse_practitioner",
-                                                        "physician_assistant",
-                                                        "other"};
 constexpr std::string_view kContainedOrganizationId = "organization";
 
 Json Telecom(const FieldReader& in) {
@@ -57,7 +49,7 @@ StatusOr<std::vector<Json>> ProviderToFhir(const Json& record, const MappingCont
   name.RejectUnknown({"family", "given", "suffix"});
   std::vector<std::string> given = name.Strings("given");
   auto suffix = name.OptionalStrings("suffix");
-  std::string role = in.Enum("role", kRoles);
+  std::string role = in.Enum("role", kProviderRoles);
 
   Json practitioner = Obj({
       {"resourceType", Str("Practitioner")},
@@ -196,11 +188,7 @@ StatusOr<Json> ProviderFromFhir(const ResourceSet& resources, std::string_view n
       }
     }
   }
-  if (auto updated_at = StringExtension(in, ExtensionUrl(ext::kRecordUpdatedAt), "valueInstant")) {
-    record.Set("updated_at", Str(*updated_at));
-  } else {
-    in.Problem("extension", "has no " + ExtensionUrl(ext::kRecordUpdatedAt) + " extension");
-  }
+  SetUpdatedAtFromExtension(in, &record);
   DUET_RETURN_IF_ERROR(problems.ToStatus(StatusCode::kUnprocessable,
                                          "Practitioner " + std::string(npi) + " cannot be mapped"));
   return record;

@@ -228,9 +228,7 @@ StatusOr<Json> ReferralFromFhir(const ResourceSet& resources, std::string_view i
       record.Set("status_reason", Str(reason->String("text")));
     }
   }
-  record.Set("patient_mrn",
-             Str(ReferencedId(resources, in.Raw("subject"), *request,
-                              SystemFor(context, kinds::kMrn), in.PathOf("subject"), &problems)));
+  record.Set("patient_mrn", Str(SubjectMrn(resources, in, context, &problems)));
   record.Set("referring_npi", Str(ReferencedNpi(resources, in.Raw("requester"), *request,
                                                 in.PathOf("requester"), &problems)));
   if (const Json* performers = in.Raw("performer");
@@ -272,11 +270,7 @@ StatusOr<Json> ReferralFromFhir(const ResourceSet& resources, std::string_view i
   if (auto notes = in.OptionalObjects("note"); notes && !notes->empty()) {
     record.Set("notes", Str(notes->front().String("text")));
   }
-  if (auto updated_at = StringExtension(in, ExtensionUrl(ext::kRecordUpdatedAt), "valueInstant")) {
-    record.Set("updated_at", Str(*updated_at));
-  } else {
-    in.Problem("extension", "has no " + ExtensionUrl(ext::kRecordUpdatedAt) + " extension");
-  }
+  SetUpdatedAtFromExtension(in, &record);
   DUET_RETURN_IF_ERROR(problems.ToStatus(
       StatusCode::kUnprocessable, "ServiceRequest " + std::string(id) + " cannot be mapped"));
   return record;

@@ -14,9 +14,7 @@ using testing::Fixture;
 using testing::TestContext;
 
 std::vector<Json> MapProgram(const Json& record) {
-  auto resources = HomeExerciseProgramToFhir(record, TestContext());
-  EXPECT_TRUE(resources.ok()) << resources.status().ToString();
-  return resources.ok() ? std::move(resources).value() : std::vector<Json>{};
+  return testing::ValueOrFail(HomeExerciseProgramToFhir(record, TestContext()));
 }
 
 const Json& Detail(const Json& plan, size_t index) {

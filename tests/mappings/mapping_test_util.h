@@ -9,9 +9,11 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fhir/json.h"
+#include "fhir/status.h"
 #include "fhir/validation/validator.h"
 #include "mappings/fhir_elements.h"
 #include "mappings/mapping_context.h"
@@ -36,13 +38,16 @@ inline fhir::Json ReadJsonFile(const std::filesystem::path& path) {
   return parsed.ok() ? std::move(parsed).value() : fhir::Json();
 }
 
+// The value of `result`, or a default-constructed T after a test failure showing its status.
+template <typename T>
+T ValueOrFail(StatusOr<T> result) {
+  EXPECT_TRUE(result.ok()) << result.status().ToString();
+  return result.ok() ? std::move(result).value() : T{};
+}
+
 inline fhir::Json Fixture(const std::string& name) { return ReadJsonFile(PrfFixtures() / name); }
 
-inline fhir::Json ParseOrDie(const std::string& text) {
-  auto parsed = fhir::ParseJson(text);
-  EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
-  return parsed.ok() ? std::move(parsed).value() : fhir::Json();
-}
+inline fhir::Json ParseOrDie(const std::string& text) { return ValueOrFail(fhir::ParseJson(text)); }
 
 // Every issue of every resource, one line each ("" when all are valid).
 inline std::string ValidationErrors(const std::vector<fhir::Json>& resources) {
@@ -58,9 +63,7 @@ inline std::string ValidationErrors(const std::vector<fhir::Json>& resources) {
 }
 
 inline std::vector<fhir::Json> ToFhirOrDie(const fhir::Json& record) {
-  auto resources = ToFhir(record, TestContext());
-  EXPECT_TRUE(resources.ok()) << resources.status().ToString();
-  return resources.ok() ? std::move(resources).value() : std::vector<fhir::Json>{};
+  return ValueOrFail(ToFhir(record, TestContext()));
 }
 
 // The first resource of this type (and, when given, with this identifier value), or null.

@@ -13,9 +13,7 @@ using testing::Fixture;
 using testing::TestContext;
 
 std::vector<Json> MapList(const Json& record) {
-  auto resources = MedicationListToFhir(record, TestContext());
-  EXPECT_TRUE(resources.ok()) << resources.status().ToString();
-  return resources.ok() ? std::move(resources).value() : std::vector<Json>{};
+  return testing::ValueOrFail(MedicationListToFhir(record, TestContext()));
 }
 
 TEST(MedicationListMapperTest, ListOfStatementsEachDerivedFromItsDispenses) {

@@ -16,9 +16,7 @@ using testing::TestContext;
 constexpr char kMrnSystem[] = "https://sunrise-pt.example/sid/mrn";
 
 std::vector<Json> MapPatient(const Json& record) {
-  auto resources = PatientToFhir(record, TestContext());
-  EXPECT_TRUE(resources.ok()) << resources.status().ToString();
-  return resources.ok() ? std::move(resources).value() : std::vector<Json>{};
+  return testing::ValueOrFail(PatientToFhir(record, TestContext()));
 }
 
 TEST(PatientMapperTest, PatientCarriesMrnMbiAndDemographics) {

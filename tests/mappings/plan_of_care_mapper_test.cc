@@ -14,15 +14,12 @@ using testing::Fixture;
 using testing::TestContext;
 
 std::vector<Json> MapPlan(const Json& record) {
-  auto resources = PlanOfCareToFhir(record, TestContext());
-  EXPECT_TRUE(resources.ok()) << resources.status().ToString();
-  return resources.ok() ? std::move(resources).value() : std::vector<Json>{};
+  return testing::ValueOrFail(PlanOfCareToFhir(record, TestContext()));
 }
 
 Json RoundTrip(const Json& record) {
-  auto back = ToPractice(MapPlan(record), "plan_of_care", record.StringOr("id"), TestContext());
-  EXPECT_TRUE(back.ok()) << back.status().ToString();
-  return back.ok() ? std::move(back).value() : Json();
+  return testing::ValueOrFail(
+      ToPractice(MapPlan(record), "plan_of_care", record.StringOr("id"), TestContext()));
 }
 
 std::vector<std::string> Codes(const Json& concepts) {

@@ -14,9 +14,7 @@ using testing::Fixture;
 using testing::TestContext;
 
 std::vector<Json> MapProvider(const std::string& fixture) {
-  auto resources = ProviderToFhir(Fixture(fixture), TestContext());
-  EXPECT_TRUE(resources.ok()) << resources.status().ToString();
-  return resources.ok() ? std::move(resources).value() : std::vector<Json>{};
+  return testing::ValueOrFail(ProviderToFhir(Fixture(fixture), TestContext()));
 }
 
 TEST(ProviderMapperTest, PractitionerIsKnownByNpi) {

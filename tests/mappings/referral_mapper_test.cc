@@ -14,15 +14,12 @@ using testing::Fixture;
 using testing::TestContext;
 
 std::vector<Json> MapReferral(const Json& record) {
-  auto resources = ReferralToFhir(record, TestContext());
-  EXPECT_TRUE(resources.ok()) << resources.status().ToString();
-  return resources.ok() ? std::move(resources).value() : std::vector<Json>{};
+  return testing::ValueOrFail(ReferralToFhir(record, TestContext()));
 }
 
 Json RoundTrip(const Json& record) {
-  auto back = ToPractice(MapReferral(record), "referral", record.StringOr("id"), TestContext());
-  EXPECT_TRUE(back.ok()) << back.status().ToString();
-  return back.ok() ? std::move(back).value() : Json();
+  return testing::ValueOrFail(
+      ToPractice(MapReferral(record), "referral", record.StringOr("id"), TestContext()));
 }
 
 TEST(ReferralMapperTest, ServiceRequestCarriesTheOrder) {
