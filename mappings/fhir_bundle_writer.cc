@@ -98,6 +98,22 @@ void RewriteReferences(Json& value, const std::map<std::string, std::string>& fu
   }
 }
 
+// The "Type|system|value" keys of every identifier of the resource.
+std::vector<std::string> IdentifierKeys(const std::string& type, const Json& resource) {
+  const Json* all = resource.Find("identifier");
+  std::vector<const Json*> identifiers;
+  if (all != nullptr && all->is_array()) {
+    for (const Json& item : all->items()) identifiers.push_back(&item);
+  } else if (all != nullptr && all->is_object()) {
+    identifiers.push_back(all);
+  }
+  std::vector<std::string> keys;
+  for (const Json* item : identifiers) {
+    keys.push_back(TypedKey(type, item->StringOr("system"), item->StringOr("value")));
+  }
+  return keys;
+}
+
 }  // namespace
 
 std::string DeterministicUuid(std::string_view name) {
@@ -123,7 +139,7 @@ std::string ResourceFullUrl(const Json& resource) {
                                                   identifier->first, identifier->second));
 }
 
-Json ToTransactionBundle(const std::vector<Json>& resources) {
+Json ToTransactionBundle(std::vector<Json> resources) {
   struct Entry {
     std::string full_url;
     Json resource;
@@ -132,35 +148,28 @@ Json ToTransactionBundle(const std::vector<Json>& resources) {
   std::vector<Entry> entries;
   std::map<std::string, size_t> entry_by_key;    // primary "Type|system|value" → entry
   std::map<std::string, std::string> full_urls;  // any "Type|system|value" → fullUrl
-  for (const Json& resource : resources) {
+  for (Json& resource : resources) {
     std::string type(resource.StringOr("resourceType"));
     auto identifier = BusinessIdentifier(resource);
     if (!identifier) {
       std::string full_url = "urn:uuid:" + DeterministicUuid(fhir::WriteJson(resource));
-      entries.push_back({full_url, resource, Obj({{"method", Str("POST")}, {"url", Str(type)}})});
+      entries.push_back(
+          {full_url, std::move(resource), Obj({{"method", Str("POST")}, {"url", Str(type)}})});
       continue;
     }
     std::string key = TypedKey(type, identifier->first, identifier->second);
     std::string full_url = ResourceFullUrl(resource);
+    for (std::string& other : IdentifierKeys(type, resource)) {
+      full_urls.emplace(std::move(other), full_url);
+    }
     Json request = Obj({{"method", Str("PUT")},
                         {"url", Str(ConditionalUrl(type, identifier->first, identifier->second))}});
     auto existing = entry_by_key.find(key);
     if (existing != entry_by_key.end()) {
-      entries[existing->second].resource = resource;
+      entries[existing->second].resource = std::move(resource);
     } else {
       entry_by_key[key] = entries.size();
-      entries.push_back({full_url, resource, std::move(request)});
-    }
-    const Json* all = resource.Find("identifier");
-    std::vector<const Json*> identifiers;
-    if (all != nullptr && all->is_array()) {
-      for (const Json& item : all->items()) identifiers.push_back(&item);
-    } else if (all != nullptr && all->is_object()) {
-      identifiers.push_back(all);
-    }
-    for (const Json* item : identifiers) {
-      std::string other = TypedKey(type, item->StringOr("system"), item->StringOr("value"));
-      full_urls.emplace(other, full_url);
+      entries.push_back({full_url, std::move(resource), std::move(request)});
     }
   }
   Json entry_list = Json::MakeArray();

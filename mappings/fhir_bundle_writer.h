@@ -29,6 +29,7 @@ std::string ResourceFullUrl(const fhir::Json& resource);
 // - a resource without one becomes a plain POST;
 // - every conditional reference (`Type?identifier=...`) that names a resource of the Bundle is
 //   rewritten to that entry's urn:uuid; the others stay conditional, for the server to resolve.
-fhir::Json ToTransactionBundle(const std::vector<fhir::Json>& resources);
+// Takes the resources by value: pass them with std::move to spare a copy of each.
+fhir::Json ToTransactionBundle(std::vector<fhir::Json> resources);
 
 }  // namespace duet::mappings

@@ -127,10 +127,11 @@ std::string DecodePercent(std::string_view text) { return PercentDecode(text); }
 
 Json Str(std::string_view text) { return Json::String(std::string(text)); }
 
-Json Obj(std::initializer_list<std::pair<std::string_view, Json>> members) {
+Json Obj(std::initializer_list<ObjMember> members) {
   Json object = Json::MakeObject();
-  for (const auto& [key, value] : members) {
-    if (!value.is_null()) object.Set(key, value);
+  object.members().reserve(members.size());
+  for (const ObjMember& member : members) {
+    if (!member.value.is_null()) object.Set(member.key, std::move(member.value));
   }
   return object;
 }

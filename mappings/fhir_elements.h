@@ -18,7 +18,16 @@ namespace duet::mappings {
 
 fhir::Json Str(std::string_view text);
 // An object from members in order; members whose value is null are left out.
-fhir::Json Obj(std::initializer_list<std::pair<std::string_view, fhir::Json>> members);
+// One member for Obj. The value is `mutable` so that Obj can move it out of the (const)
+// initializer_list instead of copying the whole subtree at every level of nesting.
+struct ObjMember {
+  ObjMember(std::string_view member_key, fhir::Json member_value)
+      : key(member_key), value(std::move(member_value)) {}
+  std::string_view key;
+  mutable fhir::Json value;
+};
+
+fhir::Json Obj(std::initializer_list<ObjMember> members);
 fhir::Json Arr(std::vector<fhir::Json> items);
 fhir::Json StrArr(const std::vector<std::string>& items);
 

@@ -1,5 +1,6 @@
 #include "gateway/cli/convert_command.h"
 
+#include <utility>
 #include <vector>
 
 #include "fhir/json.h"
@@ -30,7 +31,7 @@ int ToFhir(const fhir::Json& document, const mappings::MappingContext& context, 
   }
   auto resources = mappings::ToFhir(document, context);
   if (!resources.ok()) return PrintFailure(resources.status(), out);
-  out << fhir::WriteJson(mappings::ToTransactionBundle(*resources), true) << "\n";
+  out << fhir::WriteJson(mappings::ToTransactionBundle(std::move(*resources)), true) << "\n";
   return kConvertOk;
 }
 

@@ -73,7 +73,7 @@ size_t Convert(const std::string& text, const duet::mappings::MappingContext& co
   if (validate && !duet::mappings::PrfValidator::Shared().Validate(*record).empty()) return 0;
   auto resources = duet::mappings::ToFhir(*record, context);
   if (!resources.ok()) return 0;
-  return duet::fhir::WriteJson(duet::mappings::ToTransactionBundle(*resources)).size();
+  return duet::fhir::WriteJson(duet::mappings::ToTransactionBundle(std::move(*resources))).size();
 }
 
 void Report(const char* name, double seconds, size_t records, size_t bytes) {
