@@ -129,8 +129,8 @@ std::string ResourceName(const std::string& type, const std::string& id) { retur
 
 // The resource as stored: resourceType, id and meta first, meta.versionId/lastUpdated set, every
 // other member (meta.profile, tag, security...) kept in order.
-StatusOr<std::string> StampResource(Json resource, const std::string& type, const std::string& id,
-                                    int64_t version, const std::string& last_updated) {
+StatusOr<Json> StampResource(Json resource, const std::string& type, const std::string& id,
+                             int64_t version, const std::string& last_updated) {
   if (!resource.is_object()) {
     return InvalidArgumentError(ResourceName(type, id) + ": a resource must be a JSON object");
   }
@@ -162,7 +162,7 @@ StatusOr<std::string> StampResource(Json resource, const std::string& type, cons
     if (name == "resourceType" || name == "id" || name == "meta") continue;
     stamped.members().emplace_back(std::move(name), std::move(value));
   }
-  return fhir::WriteJson(stamped);
+  return stamped;
 }
 
 // The current row of a resource, without its JSON.
@@ -765,9 +765,9 @@ class SqliteWriteTransaction : public WriteTransaction {
                                  const std::optional<CurrentRow>& current, const char* method) {
     NewVersion version = NextVersion(type, id, current);
     version.method = method;
-    DUET_ASSIGN_OR_RETURN(version.json, StampResource(std::move(resource), type, id,
+    DUET_ASSIGN_OR_RETURN(Json stamped, StampResource(std::move(resource), type, id,
                                                       version.version, version.last_updated));
-    DUET_ASSIGN_OR_RETURN(Json stamped, fhir::ParseJson(version.json));
+    version.json = fhir::WriteJson(stamped);
     const fhir::SearchIndexRows rows =
         fhir::ExtractSearchIndexRows(stamped, fhir::SearchParameterRegistry::R4());
     DUET_RETURN_IF_ERROR(WriteVersionRows(impl_->writer(), current, version, rows));
