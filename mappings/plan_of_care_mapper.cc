@@ -76,38 +76,6 @@ Json ConditionToFhir(const FieldReader& diagnosis, size_t rank, const std::strin
   });
 }
 
-// Physician certification as a workflow Task (task-code#approve on the CarePlan). Derived from the
-// certification member; the reverse mapping reads the certification extension, not this Task.
-std::string_view CertificationTaskStatus(std::string_view status) {
-  if (status == "not_sent") return "draft";
-  if (status == "sent") return "requested";
-  if (status == "signed") return "completed";
-  if (status == "declined") return "rejected";
-  return "failed";  // expired: not signed in time
-}
-
-Json CertificationTask(const FieldReader& certification, const std::string& plan_id,
-                       const PlanGoalContext& plan, const MappingContext& context) {
-  std::optional<std::string> sent = certification.OptionalDate("sent_on");
-  std::optional<std::string> signed_on = certification.OptionalDate("signed_on");
-  return Obj({
-      {"resourceType", Str("Task")},
-      {"identifier", Arr({MakeIdentifier(SystemFor(context, kinds::kCertification), plan_id)})},
-      {"status", Str(CertificationTaskStatus(certification.String("status")))},
-      {"intent", Str("order")},
-      {"code",
-       MakeConcept(MakeCoding(kTaskCodeSystem, "approve", "Activate/approve the focal resource"))},
-      {"description", Str("Physician certification of plan of care " + plan_id)},
-      {"focus", KindReference(context, "CarePlan", kinds::kPlanOfCare, plan_id)},
-      {"for", PatientReference(context, plan.patient_mrn)},
-      {"executionPeriod", signed_on ? Obj({{"end", Str(*signed_on)}}) : Json()},
-      {"authoredOn", sent ? Str(*sent) : Json()},
-      {"requester", PractitionerReference(plan.therapist_npi)},
-      {"owner", PractitionerReference(certification.String("physician_npi"))},
-      {"restriction", Obj({{"period", Obj({{"end", Str(AddDays(plan.start_of_care, 30))}})}})},
-  });
-}
-
 Json CareTeamToFhir(const std::vector<FieldReader>& members, const std::string& plan_id,
                     const std::string& mrn, const MappingContext& context) {
   Json participants = Json::MakeArray();
@@ -288,7 +256,6 @@ StatusOr<std::vector<Json>> PlanOfCareToFhir(const Json& record, const MappingCo
   for (Json& condition : conditions) resources.push_back(std::move(condition));
   for (Json& goal : goals) resources.push_back(std::move(goal));
   if (!care_team.is_null()) resources.push_back(std::move(care_team));
-  resources.push_back(CertificationTask(certification, id, plan, context));
   return resources;
 }
 

@@ -1,6 +1,7 @@
 // PRF `plan_of_care` ⇄ US Core CarePlan (one per certification period) + a Condition per
-// treatment diagnosis + a Goal per goal + a CareTeam + the physician-certification Task
-// (docs/mapping.md, "plan_of_care").
+// treatment diagnosis + a Goal per goal + a CareTeam (docs/mapping.md, "plan_of_care"). The
+// physician-certification Task is the gateway's (plan_certification.h): it names a CarePlan
+// version, which only the server that stores the plan knows.
 //
 // Stateless functions; thread-safe.
 #pragma once
@@ -15,8 +16,7 @@
 
 namespace duet::mappings {
 
-// The CarePlan first, then the Conditions in rank order, the Goals, the CareTeam and the
-// certification Task.
+// The CarePlan first, then the Conditions in rank order, the Goals and the CareTeam.
 // `pointer` locates the record in its document (e.g. "/records/2" in a batch); problems are
 // reported with JSON pointers below it.
 StatusOr<std::vector<fhir::Json>> PlanOfCareToFhir(const fhir::Json& record,

@@ -140,6 +140,16 @@ std::string MainResourceType(std::string_view record_type) {
   return mapping == nullptr ? "" : std::string(mapping->main_type);
 }
 
+std::string MainIdentifierSystem(std::string_view record_type, const MappingContext& context) {
+  const RecordMapping* mapping = FindMapping(record_type);
+  return mapping == nullptr ? "" : MainSystem(*mapping, context);
+}
+
+std::string NativeIdMember(std::string_view record_type) {
+  const RecordMapping* mapping = FindMapping(record_type);
+  return mapping == nullptr ? "" : std::string(mapping->id_member);
+}
+
 StatusOr<std::vector<Json>> ToFhir(const Json& record, const MappingContext& context) {
   if (!record.is_object()) {
     return InvalidArgumentError(std::string("(root): expected a record object, found ") +

@@ -50,4 +50,11 @@ StatusOr<fhir::Json> ToPracticeRecords(const std::vector<fhir::Json>& resources,
 // The main resource type of a record type ("plan_of_care" → "CarePlan"), "" if unknown.
 std::string MainResourceType(std::string_view record_type);
 
+// The identifier system that names a record of this type by its native id (the NPI system for
+// providers, "<identifier_base>/<kind>" otherwise); "" for an unknown type.
+std::string MainIdentifierSystem(std::string_view record_type, const MappingContext& context);
+
+// The native id member of a record type ("mrn", "npi", "patient_mrn" or "id"); "" if unknown.
+std::string NativeIdMember(std::string_view record_type);
+
 }  // namespace duet::mappings

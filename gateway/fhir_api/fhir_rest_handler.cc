@@ -64,9 +64,10 @@ const std::string* FindHeader(const HttpRequest& request, std::string_view name)
 }  // namespace
 
 FhirRestHandler::FhirRestHandler(ResourceStore& store, const fhir::Validator& validator,
-                                 FhirApiOptions options)
+                                 FhirApiOptions options, const WriteRules* rules)
     : store_(store),
       intake_(validator),
+      writer_(rules),
       options_(std::move(options)),
       bundles_(store, intake_, writer_, options_.max_bundle_entries) {}
 

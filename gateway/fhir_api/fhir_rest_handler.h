@@ -2,8 +2,8 @@
 // update (If-Match, conditional), delete (conditional), history, search, batch/transaction and
 // metadata, over a ResourceStore.
 //
-// Holds references to the store and validator, which must outlive it. Handle() is called
-// concurrently from the HTTP server's worker threads; the handler keeps no mutable state.
+// Holds references to the store, validator and write rules, which must outlive it. Handle() is
+// called concurrently from the HTTP server's worker threads; the handler keeps no mutable state.
 #pragma once
 
 #include <map>
@@ -35,7 +35,9 @@ struct FhirApiOptions {
 
 class FhirRestHandler : public HttpHandler {
  public:
-  FhirRestHandler(ResourceStore& store, const fhir::Validator& validator, FhirApiOptions options);
+  // `rules` (may be null) judge and follow every create and update (gateway/workflow/).
+  FhirRestHandler(ResourceStore& store, const fhir::Validator& validator, FhirApiOptions options,
+                  const WriteRules* rules = nullptr);
 
   HttpResponse Handle(const HttpRequest& request) override;
   // An OperationOutcome, like every other error of the FHIR API.

@@ -5,21 +5,10 @@
 #include <vector>
 
 #include "fhir/search/search_parameters.h"
+#include "gateway/http/http_types.h"
 
 namespace duet::gateway {
 namespace {
-
-std::vector<std::string_view> SplitSegments(std::string_view path) {
-  std::vector<std::string_view> segments;
-  size_t start = 0;
-  while (start < path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    if (end > start) segments.push_back(path.substr(start, end - start));
-    start = end + 1;
-  }
-  return segments;
-}
 
 bool LooksLikeTypeName(std::string_view segment) {
   return !segment.empty() && std::isupper(static_cast<unsigned char>(segment[0])) != 0;
@@ -46,7 +35,7 @@ bool IsValidFhirId(std::string_view id) {
 }
 
 StatusOr<FhirRoute> ParseFhirRoute(std::string_view path) {
-  std::vector<std::string_view> segments = SplitSegments(path);
+  std::vector<std::string_view> segments = SplitPathSegments(path);
   FhirRoute route;
   if (segments.empty()) return route;
   if (segments.size() == 1 && segments[0] == "metadata") {

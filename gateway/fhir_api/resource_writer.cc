@@ -97,9 +97,36 @@ InteractionResult ResourceWriter::Create(WriteTransaction& tx, const std::string
       return InteractionResult::Success(200, std::move(*existing));
     }
   }
-  auto created = tx.Create(type, id, std::move(resource));
-  if (!created.ok()) return InteractionResult::Failure(created.status());
-  return InteractionResult::Success(201, std::move(*created));
+  return Store(tx, type, id, std::move(resource), nullptr, std::nullopt, /*create=*/true);
+}
+
+InteractionResult ResourceWriter::Store(WriteTransaction& tx, const std::string& type,
+                                        const std::string& id, fhir::Json resource,
+                                        const StoredResource* previous,
+                                        std::optional<int64_t> if_match, bool create) const {
+  if (previous != nullptr && if_match && *if_match != previous->version_id) {
+    // A stale If-Match fails first: the rules judge a change to the version the client read.
+    return InteractionResult::Failure(FailedPreconditionError(
+        type + "/" + id + " is at version " + std::to_string(previous->version_id) +
+        ", not the expected " + std::to_string(*if_match)));
+  }
+  if (rules_ != nullptr) {
+    Status allowed = rules_->BeforeWrite(tx, type, previous, resource);
+    if (!allowed.ok()) return InteractionResult::Failure(allowed);
+  }
+  if (previous != nullptr && (!if_match || *if_match == previous->version_id) &&
+      SameAsCurrent(*previous, resource)) {
+    // Sending the same content again changes nothing: no new version (idempotent upserts).
+    return InteractionResult::Success(200, *previous);
+  }
+  auto written = create ? tx.Create(type, id, std::move(resource))
+                        : tx.Update(type, id, std::move(resource), if_match);
+  if (!written.ok()) return InteractionResult::Failure(written.status());
+  if (rules_ != nullptr) {
+    Status followed = rules_->AfterWrite(tx, *written, previous);
+    if (!followed.ok()) return InteractionResult::Failure(followed);
+  }
+  return InteractionResult::Success(previous == nullptr ? 201 : 200, std::move(*written));
 }
 
 InteractionResult ResourceWriter::Update(WriteTransaction& tx, const std::string& type,
@@ -117,14 +144,8 @@ InteractionResult ResourceWriter::Update(WriteTransaction& tx, const std::string
                                                               std::to_string(*if_match) + " but " +
                                                               type + "/" + id + " does not exist"));
   }
-  if (exists && (!if_match || *if_match == current->version_id) &&
-      SameAsCurrent(*current, resource)) {
-    // Sending the same content again changes nothing: no new version (idempotent upserts).
-    return InteractionResult::Success(200, std::move(*current));
-  }
-  auto updated = tx.Update(type, id, std::move(resource), if_match);
-  if (!updated.ok()) return InteractionResult::Failure(updated.status());
-  return InteractionResult::Success(exists ? 200 : 201, std::move(*updated));
+  const StoredResource* previous = exists ? &*current : nullptr;
+  return Store(tx, type, id, std::move(resource), previous, if_match, /*create=*/false);
 }
 
 InteractionResult ResourceWriter::ConditionalUpdate(WriteTransaction& tx, const std::string& type,
@@ -140,9 +161,7 @@ InteractionResult ResourceWriter::ConditionalUpdate(WriteTransaction& tx, const 
   if (matches->empty()) {
     std::string id = !body_id.empty() ? std::string(body_id) : new_id;
     if (id.empty()) {
-      auto created = tx.Create(type, "", std::move(resource));
-      if (!created.ok()) return InteractionResult::Failure(created.status());
-      return InteractionResult::Success(201, std::move(*created));
+      return Store(tx, type, "", std::move(resource), nullptr, std::nullopt, /*create=*/true);
     }
     resource.Set("id", fhir::Json::String(id));
     return Update(tx, type, id, std::move(resource), std::nullopt);

@@ -2,8 +2,9 @@
 // update, delete, conditional delete) carried out inside a caller's WriteTransaction, so that a
 // single request and a whole transaction Bundle share the same rules.
 //
-// Stateless apart from the options; any thread may call it, each with its own transaction.
-// Resources reaching it have already been parsed and validated (ResourceIntake).
+// Stateless apart from the rules it borrows (which must outlive it); any thread may call it, each
+// with its own transaction. Resources reaching it have already been parsed and validated
+// (ResourceIntake). Every create and update goes through the WriteRules, when there are any.
 #pragma once
 
 #include <optional>
@@ -11,12 +12,15 @@
 
 #include "fhir/json.h"
 #include "gateway/fhir_api/interaction_result.h"
+#include "gateway/fhir_api/write_rules.h"
 #include "gateway/store/resource_store.h"
 
 namespace duet::gateway {
 
 class ResourceWriter {
  public:
+  explicit ResourceWriter(const WriteRules* rules = nullptr) : rules_(rules) {}
+
   // Creates the resource; with `if_none_exist` (a query such as "identifier=sys|1"), returns the
   // one existing match instead (200), or fails with 412 when several match. `id` is the id to
   // use ("" lets the store choose): transactions pre-assign ids to resolve urn:uuid references.
@@ -45,6 +49,15 @@ class ResourceWriter {
   // The ids of resources of `type` matching `query` (at most `limit`), inside the transaction.
   StatusOr<std::vector<std::string>> Match(WriteTransaction& tx, const std::string& type,
                                            const std::string& query, int limit) const;
+
+ private:
+  // Stores `resource` as a new resource or as a new version of `previous` (null when there is
+  // none), through the rules; no new version when nothing changed.
+  InteractionResult Store(WriteTransaction& tx, const std::string& type, const std::string& id,
+                          fhir::Json resource, const StoredResource* previous,
+                          std::optional<int64_t> if_match, bool create) const;
+
+  const WriteRules* rules_;
 };
 
 }  // namespace duet::gateway

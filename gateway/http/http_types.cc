@@ -53,6 +53,18 @@ HttpResponse HttpHandler::Failure(int status, const std::string& path,
   return response;
 }
 
+std::vector<std::string_view> SplitPathSegments(std::string_view path) {
+  std::vector<std::string_view> segments;
+  size_t start = 0;
+  while (start < path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    if (end > start) segments.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return segments;
+}
+
 std::string PercentDecode(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -57,6 +57,8 @@ class HttpHandler {
 // Splits "a=1&b=x%20y" into decoded pairs ('+' is a space).
 std::vector<std::pair<std::string, std::string>> ParseQueryString(std::string_view raw);
 std::string PercentDecode(std::string_view text);
+// The non-empty segments of a path: "/a//b/" → {"a", "b"}. Views into `path`.
+std::vector<std::string_view> SplitPathSegments(std::string_view path);
 std::string PercentEncode(std::string_view text);
 
 }  // namespace duet::gateway

@@ -11,11 +11,13 @@
 #include "gateway/fhir_api/fhir_rest_handler.h"
 #include "gateway/http/cpprest_http_server.h"
 #include "gateway/http/router.h"
+#include "gateway/practice_api/practice_api_handler.h"
 #include "gateway/server/health_handler.h"
 #include "gateway/server/logging.h"
 #include "gateway/server/shutdown_signals.h"
 #include "gateway/store/sqlite_resource_store.h"
 #include "gateway/tls/tls_settings.h"
+#include "gateway/workflow/workflow_rules.h"
 
 namespace duet::gateway {
 namespace {
@@ -25,6 +27,7 @@ namespace {
 struct Services {
   std::unique_ptr<SqliteResourceStore> store;
   std::unique_ptr<fhir::Validator> validator;
+  std::unique_ptr<WorkflowRules> rules;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -41,12 +44,18 @@ Status MountHandlers(const GatewayConfig& config, Services& services, Router& ro
   if (!store.ok()) return store.status().WithContext("store.path " + config.store.path);
   services.store = std::move(*store);
   services.validator = std::make_unique<fhir::Validator>();
+  mappings::MappingContext mapping{config.practice.identifier_base};
+  services.rules = std::make_unique<WorkflowRules>(mapping);
   FhirApiOptions fhir_options;
   fhir_options.public_fhir_base = config.fhir.base_url;
   fhir_options.software_version = DUET_VERSION;
-  DUET_RETURN_IF_ERROR(
-      router.Mount("/fhir", std::make_shared<FhirRestHandler>(*services.store, *services.validator,
-                                                              std::move(fhir_options))));
+  auto fhir_api = std::make_shared<FhirRestHandler>(*services.store, *services.validator,
+                                                    std::move(fhir_options), services.rules.get());
+  DUET_RETURN_IF_ERROR(router.Mount("/fhir", fhir_api));
+  // The practice API stores through the FHIR API (same validation, transactions and workflows);
+  // the router keeps both handlers alive until the server has stopped.
+  DUET_RETURN_IF_ERROR(router.Mount(
+      "/practice/v1", std::make_shared<PracticeApiHandler>(*services.store, *fhir_api, mapping)));
   return Status::Ok();
 }
 

@@ -62,6 +62,9 @@ class WriteTransaction {
 
   // Reads see the transaction's own uncommitted writes.
   virtual StatusOr<StoredResource> Read(const std::string& type, const std::string& id) = 0;
+  // kNotFound when that version does not exist.
+  virtual StatusOr<StoredResource> ReadVersion(const std::string& type, const std::string& id,
+                                               int64_t version_id) = 0;
   virtual StatusOr<SearchResult> Search(const fhir::SearchQuery& query) = 0;
 
   // Stores a new resource. The store assigns the id when `id` is empty (the resource's own "id"

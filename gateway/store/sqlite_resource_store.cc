@@ -651,6 +651,12 @@ class SqliteWriteTransaction : public WriteTransaction {
     return ReadCurrentOn(impl_->writer(), type, id);
   }
 
+  StatusOr<StoredResource> ReadVersion(const std::string& type, const std::string& id,
+                                       int64_t version_id) override {
+    DUET_RETURN_IF_ERROR(CheckOpen());
+    return ReadVersionOn(impl_->writer(), type, id, version_id);
+  }
+
   StatusOr<SearchResult> Search(const fhir::SearchQuery& query) override {
     DUET_RETURN_IF_ERROR(CheckOpen());
     return SearchOn(impl_->writer(), query, impl_->NowMillis());

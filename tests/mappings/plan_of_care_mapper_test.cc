@@ -133,20 +133,6 @@ TEST(PlanOfCareMapperTest, RecertificationReplacesThePreviousPlan) {
   EXPECT_EQ(RoundTrip(record), record);
 }
 
-TEST(PlanOfCareMapperTest, CertificationIsAlsoAnApproveTaskDueThirtyDaysAfterStartOfCare) {
-  std::vector<Json> resources = MapPlan(Fixture("plan_of_care.json"));
-  const Json* task = testing::FindResource(resources, "Task", "POC-8812-1");
-  ASSERT_NE(task, nullptr);
-  EXPECT_EQ(task->StringOr("status"), "completed");
-  EXPECT_EQ(task->Find("code")->Find("coding")->items()[0].StringOr("code"), "approve");
-  EXPECT_EQ(task->Find("owner")->StringOr("reference"),
-            "Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|1234567893");
-  EXPECT_EQ(task->Find("restriction")->Find("period")->StringOr("end"), "2025-02-14");
-  EXPECT_EQ(task->Find("executionPeriod")->StringOr("end"), "2025-01-20");
-  std::vector<Json> sent = MapPlan(Fixture("plan_of_care-ot.json"));
-  EXPECT_EQ(testing::FindResource(sent, "Task", "POC-8813-1")->StringOr("status"), "requested");
-}
-
 TEST(PlanOfCareMapperTest, SupportsMustNameAGoalOfThePlan) {
   Json record = Fixture("plan_of_care.json");
   record.Find("goals")->items()[0].Set("supports", Json::String("LTG9"));

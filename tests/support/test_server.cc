@@ -181,7 +181,7 @@ TestServer::TestServer(TestServerOptions options) : options_(std::move(options))
                              {"private_key", Json::String(certs + "/server.key")}}));
   config.Set("store", Section({{"path", Json::String("duet.db")}}));
   config.Set("practice",
-             Section({{"identifier_base", Json::String("https://practice.example.org/id")}}));
+             Section({{"identifier_base", Json::String("https://sunrise-pt.example/sid")}}));
   config.Set("log", Section({{"level", Json::String("info")}}));
   if (options_.extra_config.is_object()) MergeInto(config, options_.extra_config);
   WriteFile(config_path(), fhir::WriteJson(config, /*pretty=*/true));

@@ -1,0 +1,146 @@
+#include "gateway/practice_api/record_loader.h"
+
+#include <deque>
+#include <set>
+#include <string>
+
+#include "fhir/search/search_query.h"
+#include "gateway/workflow/workflow_support.h"
+#include "mappings/record_converter.h"
+
+namespace duet::gateway {
+namespace {
+
+using fhir::Json;
+
+constexpr int kMaxDepth = 3;
+constexpr size_t kMaxResources = 2000;
+
+// Every literal "Type/id" reference anywhere in `value`.
+void CollectReferences(const Json& value, std::vector<LiteralReference>* out) {
+  if (value.is_array()) {
+    for (const Json& item : value.items()) CollectReferences(item, out);
+    return;
+  }
+  if (!value.is_object()) return;
+  for (const auto& [key, member] : value.members()) {
+    if (key == "reference" && member.is_string()) {
+      LiteralReference reference;
+      if (ParseLiteralReference(member.string_value(), &reference)) out->push_back(reference);
+    } else {
+      CollectReferences(member, out);
+    }
+  }
+}
+
+// Canonical URLs a home exercise program instantiates (its exercise ActivityDefinitions).
+std::vector<std::string> InstantiatedCanonicals(const Json& resource) {
+  std::vector<std::string> urls;
+  const Json* activities = resource.Find("activity");
+  if (activities == nullptr || !activities->is_array()) return urls;
+  for (const Json& activity : activities->items()) {
+    const Json* detail = activity.Find("detail");
+    const Json* canonicals = detail == nullptr ? nullptr : detail->Find("instantiatesCanonical");
+    if (canonicals == nullptr || !canonicals->is_array()) continue;
+    for (const Json& url : canonicals->items()) {
+      if (url.is_string()) urls.push_back(url.string_value());
+    }
+  }
+  return urls;
+}
+
+}  // namespace
+
+StatusOr<std::vector<StoredResource>> RecordLoader::SearchAll(const std::string& type,
+                                                              const std::string& name,
+                                                              const std::string& value) const {
+  fhir::SearchParseOptions options;
+  options.max_count = 1000;
+  DUET_ASSIGN_OR_RETURN(fhir::SearchQuery query,
+                        fhir::ParseSearchQuery(type, {{name, value}}, options));
+  query.count = 1000;
+  DUET_ASSIGN_OR_RETURN(SearchResult found, store_.Search(query));
+  return std::move(found.matches);
+}
+
+StatusOr<std::optional<StoredResource>> RecordLoader::FindMain(std::string_view record_type,
+                                                               std::string_view native_id) const {
+  std::string type = mappings::MainResourceType(record_type);
+  std::string system = mappings::MainIdentifierSystem(record_type, context_);
+  if (type.empty()) {
+    return NotFoundError("there is no record type '" + std::string(record_type) + "'");
+  }
+  // A token search value escapes ',', '$' and '|' with a backslash.
+  std::string escaped;
+  for (char c : native_id) {
+    if (c == ',' || c == '$' || c == '|' || c == '\\') escaped += '\\';
+    escaped += c;
+  }
+  DUET_ASSIGN_OR_RETURN(std::vector<StoredResource> matches,
+                        SearchAll(type, "identifier", system + "|" + escaped));
+  if (matches.empty()) return std::optional<StoredResource>();
+  if (matches.size() > 1) {
+    return ConflictError(std::to_string(matches.size()) + " " + type + " resources carry the " +
+                         "identifier " + system + "|" + std::string(native_id));
+  }
+  return std::optional<StoredResource>(std::move(matches.front()));
+}
+
+StatusOr<std::vector<Json>> RecordLoader::Gather(const StoredResource& main) const {
+  std::vector<Json> resources;
+  std::set<std::string> seen;
+  std::deque<std::pair<StoredResource, int>> queue;
+  auto enqueue = [&](StoredResource stored, int depth) {
+    if (stored.deleted || !seen.insert(stored.type + "/" + stored.id).second) return;
+    queue.emplace_back(std::move(stored), depth);
+  };
+  enqueue(main, 0);
+  if (main.type == "ServiceRequest" || main.type == "CarePlan") {
+    DUET_ASSIGN_OR_RETURN(auto tasks, SearchAll("Task", "focus", main.type + "/" + main.id));
+    for (StoredResource& task : tasks) enqueue(std::move(task), 1);
+  }
+  if (main.type == "Patient") {
+    for (const auto& [type, parameter] :
+         {std::pair<std::string, std::string>{"Coverage", "beneficiary"}, {"Goal", "subject"}}) {
+      DUET_ASSIGN_OR_RETURN(auto found, SearchAll(type, parameter, "Patient/" + main.id));
+      for (StoredResource& resource : found) enqueue(std::move(resource), kMaxDepth);
+    }
+  }
+  if (main.type == "Practitioner") {
+    DUET_ASSIGN_OR_RETURN(auto roles,
+                          SearchAll("PractitionerRole", "practitioner", "Practitioner/" + main.id));
+    for (StoredResource& role : roles) enqueue(std::move(role), 1);
+  }
+  while (!queue.empty() && resources.size() < kMaxResources) {
+    auto [stored, depth] = std::move(queue.front());
+    queue.pop_front();
+    DUET_ASSIGN_OR_RETURN(Json resource, ParseStored(stored));
+    if (depth < kMaxDepth) {
+      std::vector<LiteralReference> references;
+      CollectReferences(resource, &references);
+      for (const LiteralReference& reference : references) {
+        if (seen.count(reference.type + "/" + reference.id) != 0) continue;
+        auto target = store_.Read(reference.type, reference.id);
+        if (target.ok()) enqueue(std::move(*target), depth + 1);
+      }
+      for (const std::string& url : InstantiatedCanonicals(resource)) {
+        DUET_ASSIGN_OR_RETURN(auto definitions, SearchAll("ActivityDefinition", "url", url));
+        for (StoredResource& definition : definitions) enqueue(std::move(definition), depth + 1);
+      }
+    }
+    resources.push_back(std::move(resource));
+  }
+  return resources;
+}
+
+StatusOr<Json> RecordLoader::Load(std::string_view record_type, std::string_view native_id) const {
+  DUET_ASSIGN_OR_RETURN(std::optional<StoredResource> main, FindMain(record_type, native_id));
+  if (!main) {
+    return NotFoundError("there is no " + std::string(record_type) + " '" + std::string(native_id) +
+                         "'");
+  }
+  DUET_ASSIGN_OR_RETURN(std::vector<Json> resources, Gather(*main));
+  return mappings::ToPractice(resources, record_type, native_id, context_);
+}
+
+}  // namespace duet::gateway

@@ -1,0 +1,90 @@
+#include "gateway/workflow/workflow_support.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include "fhir/search/search_query.h"
+
+namespace duet::gateway {
+
+StatusOr<std::vector<StoredResource>> SearchInTransaction(WriteTransaction& tx,
+                                                          const std::string& type,
+                                                          const SearchParams& params) {
+  fhir::SearchParseOptions options;
+  options.strict = true;
+  options.max_count = 1000;
+  DUET_ASSIGN_OR_RETURN(fhir::SearchQuery query, fhir::ParseSearchQuery(type, params, options));
+  query.count = 1000;
+  DUET_ASSIGN_OR_RETURN(SearchResult found, tx.Search(query));
+  return std::move(found.matches);
+}
+
+StatusOr<fhir::Json> ParseStored(const StoredResource& stored) {
+  auto parsed = fhir::ParseJson(stored.json);
+  if (!parsed.ok()) {
+    return InternalError("stored " + stored.type + "/" + stored.id +
+                         " is not valid JSON: " + parsed.status().message());
+  }
+  return parsed;
+}
+
+bool ParseLiteralReference(std::string_view reference, LiteralReference* out) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (start <= reference.size()) {
+    size_t slash = reference.find('/', start);
+    if (slash == std::string_view::npos) slash = reference.size();
+    parts.push_back(reference.substr(start, slash - start));
+    start = slash + 1;
+  }
+  if (parts.size() >= 4 && parts[parts.size() - 2] == "_history") {
+    const std::string_view version = parts.back();
+    if (version.empty() || version.find_first_not_of("0123456789") != std::string_view::npos) {
+      return false;
+    }
+    out->version = std::stoll(std::string(version));
+    parts.resize(parts.size() - 2);
+  } else {
+    out->version = 0;
+  }
+  if (parts.size() < 2 || parts[parts.size() - 1].empty() || parts[parts.size() - 2].empty()) {
+    return false;
+  }
+  out->type = std::string(parts[parts.size() - 2]);
+  out->id = std::string(parts[parts.size() - 1]);
+  return reference.find('?') == std::string_view::npos && out->type[0] >= 'A' &&
+         out->type[0] <= 'Z';
+}
+
+namespace {
+std::tm UtcNow(long long* millis) {
+  auto now = std::chrono::system_clock::now();
+  std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  *millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  return utc;
+}
+}  // namespace
+
+std::string TodayUtc() {
+  long long millis = 0;
+  std::tm utc = UtcNow(&millis);
+  char text[16];
+  std::strftime(text, sizeof text, "%Y-%m-%d", &utc);
+  return text;
+}
+
+std::string NowInstantUtc() {
+  long long millis = 0;
+  std::tm utc = UtcNow(&millis);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+  char result[40];
+  std::snprintf(result, sizeof result, "%s.%03lldZ", text, millis);
+  return result;
+}
+
+}  // namespace duet::gateway

@@ -1,0 +1,40 @@
+// Small helpers the workflows share: searching and reading inside a write transaction, and
+// storing a changed resource as a new version.
+//
+// Free functions; each call uses only the transaction it is given.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "fhir/json.h"
+#include "fhir/status.h"
+#include "gateway/store/resource_store.h"
+
+namespace duet::gateway {
+
+using SearchParams = std::vector<std::pair<std::string, std::string>>;
+
+// The current resources of `type` matching `params` (at most 1000), inside the transaction.
+StatusOr<std::vector<StoredResource>> SearchInTransaction(WriteTransaction& tx,
+                                                          const std::string& type,
+                                                          const SearchParams& params);
+
+// Parses a stored version's JSON; kInternal when the store holds something unparsable.
+StatusOr<fhir::Json> ParseStored(const StoredResource& stored);
+
+// "Type/id" or "Type/id/_history/n" (relative, or absolute ending so) split into its parts;
+// version 0 when the reference names no version. False when it is not such a reference.
+struct LiteralReference {
+  std::string type;
+  std::string id;
+  int64_t version = 0;
+};
+bool ParseLiteralReference(std::string_view reference, LiteralReference* out);
+
+// Today's date (UTC) as a FHIR date, and now as a FHIR instant with milliseconds.
+std::string TodayUtc();
+std::string NowInstantUtc();
+
+}  // namespace duet::gateway
