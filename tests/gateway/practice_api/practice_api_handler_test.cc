@@ -1,6 +1,8 @@
 // The practice API over the real store and FHIR API, without sockets.
 #include "gateway/practice_api/practice_api_handler.h"
 
+#include <thread>
+
 #include "tests/gateway/practice_api/practice_api_test_base.h"
 
 namespace duet::gateway {
@@ -156,6 +158,28 @@ TEST_F(PracticeApiHandlerTest, NpsSummaryCountsAndScoresAnswersInTheWindow) {
   Json none = Parse(Practice("GET", "/practice/v1/nps?from=2026-01-01").body);
   EXPECT_TRUE(none.Find("nps")->is_null());
   EXPECT_EQ(Practice("GET", "/practice/v1/nps?from=yesterday").status, 400);
+}
+
+TEST_F(PracticeApiHandlerTest, ConcurrentUploadsOfOneRecordEndWithTheNewest) {
+  Upload(PlanPrerequisites());
+  Json plan = Fixture("plan_of_care.json");
+  constexpr int kWriters = 8;
+  std::vector<std::thread> writers;
+  std::vector<int> statuses(kWriters);
+  for (int i = 0; i < kWriters; ++i) {
+    writers.emplace_back([&, i] {
+      Json version = plan;
+      version.Set("updated_at", Json::String("2025-02-0" + std::to_string(i + 1) + "T08:00:00Z"));
+      version.Find("frequency")->Set("weeks", Json::Integer(i + 1));
+      statuses[i] = Practice("POST", "/practice/v1/records", fhir::WriteJson(version)).status;
+    });
+  }
+  for (std::thread& writer : writers) writer.join();
+  for (int status : statuses) EXPECT_EQ(status, 200);
+  Json stored = GetRecord("plan_of_care", "POC-8812-1");
+  EXPECT_EQ(stored.StringOr("updated_at"), "2025-02-08T08:00:00Z");
+  EXPECT_EQ(stored.Find("frequency")->Find("weeks")->number_text(), "8");
+  EXPECT_EQ(Count("CarePlan"), "1");
 }
 
 }  // namespace
