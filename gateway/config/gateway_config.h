@@ -10,8 +10,10 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fhir/status.h"
+#include "gateway/config/sync_config.h"
 
 namespace duet::gateway {
 
@@ -50,6 +52,9 @@ struct GatewayConfig {
   struct Log {
     std::string level = "info";  // trace, debug, info, warn, error, critical, off
   } log;
+
+  std::vector<EndpointConfig> endpoints;  // partner FHIR servers (sync_config.h)
+  std::vector<JobConfig> jobs;            // scheduled sync jobs
 };
 
 // Reads and validates `path`. Errors: kNotFound/kInvalidArgument for an unreadable file,
