@@ -73,6 +73,12 @@ inline Status FailedPreconditionError(std::string m) {
 inline Status UnprocessableError(std::string m) {
   return {StatusCode::kUnprocessable, std::move(m)};
 }
+inline Status UnauthenticatedError(std::string m) {
+  return {StatusCode::kUnauthenticated, std::move(m)};
+}
+inline Status PermissionDeniedError(std::string m) {
+  return {StatusCode::kPermissionDenied, std::move(m)};
+}
 inline Status UnimplementedError(std::string m) {
   return {StatusCode::kUnimplemented, std::move(m)};
 }
