@@ -1,0 +1,217 @@
+#include "gateway/store/sqlite_sync_state_store.h"
+
+#include "gateway/store/sqlite_connection.h"
+
+namespace duet::gateway {
+namespace {
+
+constexpr char kSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS sync_jobs (
+  job TEXT PRIMARY KEY,
+  watermark TEXT NOT NULL DEFAULT '',
+  next_run_at INTEGER NOT NULL DEFAULT 0,
+  run_started_at INTEGER,
+  run_finished_at INTEGER,
+  run_outcome TEXT,
+  run_message TEXT,
+  run_sent INTEGER,
+  run_received INTEGER,
+  run_failed INTEGER
+);
+CREATE TABLE IF NOT EXISTS sync_outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  job TEXT NOT NULL,
+  item_key TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'dead')),
+  created_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS sync_outbox_open
+  ON sync_outbox (job, item_key) WHERE state != 'done';
+CREATE INDEX IF NOT EXISTS sync_outbox_due ON sync_outbox (job, state, next_attempt_at);
+CREATE TABLE IF NOT EXISTS sync_markers (
+  job TEXT NOT NULL,
+  marker_key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (job, marker_key)
+);
+)sql";
+
+constexpr char kItemColumns[] =
+    "id, job, item_key, payload, attempts, next_attempt_at, last_error, state, created_at";
+
+StatusOr<std::vector<OutboxItem>> ReadItems(SqliteConnection& db, const SqlFragment& query) {
+  DUET_ASSIGN_OR_RETURN(SqliteRows rows, db.Query(query));
+  std::vector<OutboxItem> items;
+  while (true) {
+    DUET_ASSIGN_OR_RETURN(bool more, rows.Next());
+    if (!more) return items;
+    OutboxItem item;
+    item.id = rows.Int64(0);
+    item.job = rows.Text(1);
+    item.key = rows.Text(2);
+    item.payload = rows.Text(3);
+    item.attempts = static_cast<int>(rows.Int64(4));
+    item.next_attempt_at = rows.Int64(5);
+    item.last_error = rows.Text(6);
+    item.state = rows.Text(7);
+    item.created_at = rows.Int64(8);
+    items.push_back(std::move(item));
+  }
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<SqliteSyncStateStore>> SqliteSyncStateStore::Open(
+    const std::string& path) {
+  DUET_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> db,
+                        SqliteConnection::Open(path, SqliteConnection::Options{}));
+  DUET_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"));
+  DUET_RETURN_IF_ERROR(db->Exec(kSchema));
+  return std::unique_ptr<SqliteSyncStateStore>(new SqliteSyncStateStore(std::move(db)));
+}
+
+SqliteSyncStateStore::SqliteSyncStateStore(std::unique_ptr<SqliteConnection> db)
+    : db_(std::move(db)) {}
+
+SqliteSyncStateStore::~SqliteSyncStateStore() = default;
+
+Status SqliteSyncStateStore::EnsureJobRow(const std::string& job) {
+  return db_->Run({"INSERT OR IGNORE INTO sync_jobs (job) VALUES (?)", {job}});
+}
+
+StatusOr<JobState> SqliteSyncStateStore::LoadJob(const std::string& job) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  DUET_ASSIGN_OR_RETURN(
+      SqliteRows rows,
+      db_->Query({"SELECT watermark, next_run_at, run_started_at, run_finished_at, run_outcome, "
+                  "run_message, run_sent, run_received, run_failed FROM sync_jobs WHERE job = ?",
+                  {job}}));
+  JobState state;
+  state.job = job;
+  DUET_ASSIGN_OR_RETURN(bool found, rows.Next());
+  if (!found) return state;
+  state.watermark = rows.Text(0);
+  state.next_run_at = rows.Int64(1);
+  if (!rows.IsNull(2)) {
+    JobRun run;
+    run.job = job;
+    run.started_at = rows.Int64(2);
+    run.finished_at = rows.Int64(3);
+    run.outcome = rows.Text(4);
+    run.message = rows.Text(5);
+    run.sent = rows.Int64(6);
+    run.received = rows.Int64(7);
+    run.failed = rows.Int64(8);
+    state.last_run = std::move(run);
+  }
+  return state;
+}
+
+Status SqliteSyncStateStore::SaveWatermark(const std::string& job, const std::string& watermark) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  DUET_RETURN_IF_ERROR(EnsureJobRow(job));
+  return db_->Run({"UPDATE sync_jobs SET watermark = ? WHERE job = ?", {watermark, job}});
+}
+
+Status SqliteSyncStateStore::RecordRun(const JobRun& run) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  DUET_RETURN_IF_ERROR(EnsureJobRow(run.job));
+  return db_->Run(
+      {"UPDATE sync_jobs SET run_started_at = ?, run_finished_at = ?, run_outcome = ?, "
+       "run_message = ?, run_sent = ?, run_received = ?, run_failed = ? WHERE job = ?",
+       {run.started_at, run.finished_at, run.outcome, run.message, run.sent, run.received,
+        run.failed, run.job}});
+}
+
+Status SqliteSyncStateStore::SetNextRun(const std::string& job, int64_t next_run_at) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  DUET_RETURN_IF_ERROR(EnsureJobRow(job));
+  return db_->Run({"UPDATE sync_jobs SET next_run_at = ? WHERE job = ?", {next_run_at, job}});
+}
+
+StatusOr<int64_t> SqliteSyncStateStore::Enqueue(const std::string& job, const std::string& key,
+                                                const std::string& payload, int64_t now) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  DUET_RETURN_IF_ERROR(db_->Run(
+      {"INSERT INTO sync_outbox (job, item_key, payload, next_attempt_at, state, created_at) "
+       "VALUES (?, ?, ?, ?, 'pending', ?) "
+       "ON CONFLICT (job, item_key) WHERE state != 'done' DO UPDATE SET payload = "
+       "excluded.payload, "
+       "state = 'pending', next_attempt_at = MIN(sync_outbox.next_attempt_at, "
+       "excluded.next_attempt_at)",
+       {job, key, payload, now, now}}));
+  DUET_ASSIGN_OR_RETURN(
+      SqliteRows rows,
+      db_->Query({"SELECT id FROM sync_outbox WHERE job = ? AND item_key = ? AND state != 'done'",
+                  {job, key}}));
+  DUET_ASSIGN_OR_RETURN(bool found, rows.Next());
+  if (!found) return InternalError("the outbox item for " + key + " vanished");
+  return rows.Int64(0);
+}
+
+StatusOr<std::vector<OutboxItem>> SqliteSyncStateStore::DueItems(const std::string& job,
+                                                                 int64_t now, int limit) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return ReadItems(*db_, {std::string("SELECT ") + kItemColumns +
+                              " FROM sync_outbox WHERE job = ? AND state = 'pending' AND "
+                              "next_attempt_at <= ? ORDER BY id LIMIT ?",
+                          {job, now, static_cast<int64_t>(limit)}});
+}
+
+Status SqliteSyncStateStore::MarkDone(int64_t id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return db_->Run({"UPDATE sync_outbox SET state = 'done', last_error = '' WHERE id = ?", {id}});
+}
+
+Status SqliteSyncStateStore::MarkFailed(int64_t id, const std::string& error,
+                                        int64_t next_attempt_at, bool dead) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return db_->Run(
+      {"UPDATE sync_outbox SET attempts = attempts + 1, last_error = ?, "
+       "next_attempt_at = ?, state = ? WHERE id = ?",
+       {error, next_attempt_at, std::string(dead ? "dead" : "pending"), id}});
+}
+
+StatusOr<std::vector<OutboxItem>> SqliteSyncStateStore::Items(const std::string& job,
+                                                              const std::string& state) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return ReadItems(*db_, {std::string("SELECT ") + kItemColumns +
+                              " FROM sync_outbox WHERE (? = '' OR job = ?) AND state = ? "
+                              "ORDER BY id",
+                          {job, job, state}});
+}
+
+StatusOr<int64_t> SqliteSyncStateStore::RetryDead(const std::string& job, int64_t now) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  DUET_RETURN_IF_ERROR(
+      db_->Run({"UPDATE sync_outbox SET state = 'pending', attempts = 0, "
+                "next_attempt_at = ? WHERE state = 'dead' AND (? = '' OR job = ?)",
+                {now, job, job}}));
+  return db_->changes();
+}
+
+StatusOr<std::optional<std::string>> SqliteSyncStateStore::Marker(const std::string& job,
+                                                                  const std::string& key) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  DUET_ASSIGN_OR_RETURN(
+      SqliteRows rows,
+      db_->Query({"SELECT value FROM sync_markers WHERE job = ? AND marker_key = ?", {job, key}}));
+  DUET_ASSIGN_OR_RETURN(bool found, rows.Next());
+  if (!found) return std::optional<std::string>();
+  return std::optional<std::string>(rows.Text(0));
+}
+
+Status SqliteSyncStateStore::SetMarker(const std::string& job, const std::string& key,
+                                       const std::string& value) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return db_->Run(
+      {"INSERT INTO sync_markers (job, marker_key, value) VALUES (?, ?, ?) "
+       "ON CONFLICT (job, marker_key) DO UPDATE SET value = excluded.value",
+       {job, key, value}});
+}
+
+}  // namespace duet::gateway

@@ -1,0 +1,52 @@
+// SqliteSyncStateStore: the SyncStateStore in SQLite tables (sync_jobs, sync_outbox,
+// sync_markers) of the gateway's database file, beside the resources, so that one file holds all
+// durable state and one backup covers it. It has its own connection (WAL mode; writers of the
+// resource store and of this store wait for each other up to the busy timeout).
+//
+// Thread-safe: calls are serialized on the one connection.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "gateway/sync/sync_state_store.h"
+
+namespace duet::gateway {
+
+class SqliteConnection;
+
+class SqliteSyncStateStore : public SyncStateStore {
+ public:
+  // Opens the database at `path`, creating the sync tables when missing.
+  static StatusOr<std::unique_ptr<SqliteSyncStateStore>> Open(const std::string& path);
+  ~SqliteSyncStateStore() override;
+
+  StatusOr<JobState> LoadJob(const std::string& job) override;
+  Status SaveWatermark(const std::string& job, const std::string& watermark) override;
+  Status RecordRun(const JobRun& run) override;
+  Status SetNextRun(const std::string& job, int64_t next_run_at) override;
+  StatusOr<int64_t> Enqueue(const std::string& job, const std::string& key,
+                            const std::string& payload, int64_t now) override;
+  StatusOr<std::vector<OutboxItem>> DueItems(const std::string& job, int64_t now,
+                                             int limit) override;
+  Status MarkDone(int64_t id) override;
+  Status MarkFailed(int64_t id, const std::string& error, int64_t next_attempt_at,
+                    bool dead) override;
+  StatusOr<std::vector<OutboxItem>> Items(const std::string& job,
+                                          const std::string& state) override;
+  StatusOr<int64_t> RetryDead(const std::string& job, int64_t now) override;
+  StatusOr<std::optional<std::string>> Marker(const std::string& job,
+                                              const std::string& key) override;
+  Status SetMarker(const std::string& job, const std::string& key,
+                   const std::string& value) override;
+
+ private:
+  explicit SqliteSyncStateStore(std::unique_ptr<SqliteConnection> db);
+  Status EnsureJobRow(const std::string& job);
+
+  std::mutex mutex_;
+  std::unique_ptr<SqliteConnection> db_;
+};
+
+}  // namespace duet::gateway

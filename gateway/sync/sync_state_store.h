@@ -1,0 +1,84 @@
+// SyncStateStore: what the sync jobs must remember across runs, restarts and crashes
+// (docs/sync.md): per job its watermark, last run and next run; an outbox of work items with
+// their attempts, backoff and dead letters; and markers (per job and key, e.g. the last CarePlan
+// version pushed to a partner). Every call is its own durable transaction, so a job that commits
+// its own writes first and then records progress here never skips work after a crash: at worst it
+// repeats an idempotent step.
+//
+// The SQLite implementation is gateway/store/sqlite_sync_state_store.h. Implementations are
+// thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fhir/status.h"
+
+namespace duet::gateway {
+
+struct JobRun {
+  std::string job;
+  int64_t started_at = 0;  // seconds since the epoch
+  int64_t finished_at = 0;
+  std::string outcome;   // "ok" or "failed"
+  std::string message;   // what happened, for `duet sync status`; never a secret
+  int64_t sent = 0;      // resources or items sent to the partner
+  int64_t received = 0;  // resources taken in from the partner
+  int64_t failed = 0;    // work items that failed this run
+};
+
+struct JobState {
+  std::string job;
+  std::string watermark;  // "" before the first successful pull
+  std::optional<JobRun> last_run;
+  int64_t next_run_at = 0;  // 0 = not scheduled yet
+};
+
+struct OutboxItem {
+  int64_t id = 0;
+  std::string job;
+  std::string key;      // what the item is about, e.g. "CarePlan/8c1f"; unique among open items
+  std::string payload;  // job-specific
+  int attempts = 0;
+  int64_t next_attempt_at = 0;
+  std::string last_error;
+  std::string state;  // "pending", "done" or "dead"
+  int64_t created_at = 0;
+};
+
+class SyncStateStore {
+ public:
+  virtual ~SyncStateStore() = default;
+
+  // The job's state; an empty state for a job never run.
+  virtual StatusOr<JobState> LoadJob(const std::string& job) = 0;
+  virtual Status SaveWatermark(const std::string& job, const std::string& watermark) = 0;
+  virtual Status RecordRun(const JobRun& run) = 0;
+  virtual Status SetNextRun(const std::string& job, int64_t next_run_at) = 0;
+
+  // Adds a pending item, or refreshes the payload of the open (pending or dead) item with the
+  // same job and key, making it pending and due now. Returns its id.
+  virtual StatusOr<int64_t> Enqueue(const std::string& job, const std::string& key,
+                                    const std::string& payload, int64_t now) = 0;
+  // Pending items due at `now`, oldest first.
+  virtual StatusOr<std::vector<OutboxItem>> DueItems(const std::string& job, int64_t now,
+                                                     int limit) = 0;
+  virtual Status MarkDone(int64_t id) = 0;
+  // One more failed attempt: due again at `next_attempt_at`, or dead when `dead`.
+  virtual Status MarkFailed(int64_t id, const std::string& error, int64_t next_attempt_at,
+                            bool dead) = 0;
+  // Items by state ("pending" or "dead") of one job ("" for all jobs).
+  virtual StatusOr<std::vector<OutboxItem>> Items(const std::string& job,
+                                                  const std::string& state) = 0;
+  // Makes dead items of the job ("" for every job) pending again with no attempts; the count.
+  virtual StatusOr<int64_t> RetryDead(const std::string& job, int64_t now) = 0;
+
+  virtual StatusOr<std::optional<std::string>> Marker(const std::string& job,
+                                                      const std::string& key) = 0;
+  virtual Status SetMarker(const std::string& job, const std::string& key,
+                           const std::string& value) = 0;
+};
+
+}  // namespace duet::gateway

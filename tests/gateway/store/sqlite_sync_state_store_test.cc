@@ -1,0 +1,113 @@
+#include "gateway/store/sqlite_sync_state_store.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "gateway/store/sqlite_resource_store.h"
+
+namespace duet::gateway {
+namespace {
+
+class SqliteSyncStateStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/duet-sync-state-XXXXXX";
+    dir_ = mkdtemp(pattern);
+    Reopen();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Reopen() {
+    store_.reset();
+    auto store = SqliteSyncStateStore::Open(dir_ + "/duet.db");
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+  }
+
+  std::string dir_;
+  std::unique_ptr<SqliteSyncStateStore> store_;
+};
+
+TEST_F(SqliteSyncStateStoreTest, JobStateSurvivesAReopen) {
+  auto fresh = store_->LoadJob("pull-referrals");
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(fresh->watermark, "");
+  EXPECT_FALSE(fresh->last_run.has_value());
+  ASSERT_TRUE(store_->SaveWatermark("pull-referrals", "2026-11-27T10:00:00.000Z").ok());
+  JobRun run{"pull-referrals", 100, 105, "ok", "3 referrals", 0, 3, 0};
+  ASSERT_TRUE(store_->RecordRun(run).ok());
+  ASSERT_TRUE(store_->SetNextRun("pull-referrals", 700).ok());
+  Reopen();
+  auto state = store_->LoadJob("pull-referrals");
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->watermark, "2026-11-27T10:00:00.000Z");
+  EXPECT_EQ(state->next_run_at, 700);
+  ASSERT_TRUE(state->last_run.has_value());
+  EXPECT_EQ(state->last_run->message, "3 referrals");
+  EXPECT_EQ(state->last_run->received, 3);
+}
+
+TEST_F(SqliteSyncStateStoreTest, OutboxKeepsOneOpenItemPerKey) {
+  auto first = store_->Enqueue("push", "CarePlan/a", "v1", 10);
+  auto again = store_->Enqueue("push", "CarePlan/a", "v2", 20);
+  auto other = store_->Enqueue("push", "CarePlan/b", "v1", 15);
+  ASSERT_TRUE(first.ok() && again.ok() && other.ok());
+  EXPECT_EQ(*first, *again);
+  auto due = store_->DueItems("push", 30, 10);
+  ASSERT_TRUE(due.ok());
+  ASSERT_EQ(due->size(), 2u);
+  EXPECT_EQ((*due)[0].key, "CarePlan/a");
+  EXPECT_EQ((*due)[0].payload, "v2");
+  ASSERT_TRUE(store_->MarkDone(*first).ok());
+  auto next = store_->Enqueue("push", "CarePlan/a", "v3", 40);
+  ASSERT_TRUE(next.ok());
+  EXPECT_NE(*next, *first) << "a done item is history; new work is a new item";
+  EXPECT_EQ(store_->DueItems("other-job", 100, 10)->size(), 0u);
+}
+
+TEST_F(SqliteSyncStateStoreTest, FailuresBackOffThenGoDeadAndCanBeRetried) {
+  int64_t id = *store_->Enqueue("push", "CarePlan/a", "v1", 10);
+  ASSERT_TRUE(store_->MarkFailed(id, "503 from partner", 70, false).ok());
+  EXPECT_EQ(store_->DueItems("push", 69, 10)->size(), 0u);
+  auto due = store_->DueItems("push", 70, 10);
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].attempts, 1);
+  EXPECT_EQ((*due)[0].last_error, "503 from partner");
+  ASSERT_TRUE(store_->MarkFailed(id, "400 from partner: bad Bundle", 0, true).ok());
+  EXPECT_EQ(store_->DueItems("push", 1000, 10)->size(), 0u);
+  Reopen();
+  auto dead = store_->Items("", "dead");
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_EQ((*dead)[0].attempts, 2);
+  EXPECT_EQ(*store_->RetryDead("push", 2000), 1);
+  auto retried = store_->DueItems("push", 2000, 10);
+  ASSERT_EQ(retried->size(), 1u);
+  EXPECT_EQ((*retried)[0].attempts, 0);
+}
+
+TEST_F(SqliteSyncStateStoreTest, MarkersAreKeptPerJob) {
+  EXPECT_FALSE(store_->Marker("push-a", "CarePlan/x")->has_value());
+  ASSERT_TRUE(store_->SetMarker("push-a", "CarePlan/x", "3").ok());
+  ASSERT_TRUE(store_->SetMarker("push-a", "CarePlan/x", "4").ok());
+  EXPECT_EQ(store_->Marker("push-a", "CarePlan/x")->value(), "4");
+  EXPECT_FALSE(store_->Marker("push-b", "CarePlan/x")->has_value());
+}
+
+TEST_F(SqliteSyncStateStoreTest, SharesTheDatabaseFileWithTheResourceStore) {
+  auto resources = SqliteResourceStore::Open(dir_ + "/duet.db");
+  ASSERT_TRUE(resources.ok()) << resources.status().ToString();
+  auto tx = (*resources)->BeginWrite();
+  ASSERT_TRUE(tx.ok());
+  auto created = (*tx)->Create("Patient", "", *fhir::ParseJson(R"({"resourceType":"Patient"})"));
+  ASSERT_TRUE(created.ok());
+  ASSERT_TRUE((*tx)->Commit().ok());
+  ASSERT_TRUE(store_->SaveWatermark("job", "w").ok());
+  EXPECT_TRUE((*resources)->Read("Patient", created->id).ok());
+}
+
+}  // namespace
+}  // namespace duet::gateway
