@@ -112,6 +112,9 @@ void SetMethodAndBody(CURL* curl, const HttpRequest& request, const std::string&
 
 }  // namespace
 
+// Easy handles are pooled, last in first out: each keeps its own live connections, so a handle
+// taken again reuses them. The connection cache itself is not shared between handles: libcurl's
+// shared connection cache is not thread-safe (known bug 11.11, libcurl 7.88 included).
 struct CurlHttpTransport::Handles {
   CURLSH* share = nullptr;
   std::array<std::mutex, CURL_LOCK_DATA_LAST> share_locks;
@@ -136,7 +139,6 @@ struct CurlHttpTransport::Handles {
     curl_share_setopt(share, CURLSHOPT_LOCKFUNC, &Handles::Lock);
     curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, &Handles::Unlock);
     curl_share_setopt(share, CURLSHOPT_USERDATA, this);
-    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
     curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
     curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     return true;

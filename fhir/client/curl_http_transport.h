@@ -1,7 +1,8 @@
 // CurlHttpTransport: HttpTransport on libcurl, for the FHIR client.
 //
-// Keeps connections, TLS sessions and DNS answers in one libcurl share handle, and a pool of easy
-// handles, so calls from any thread reuse open connections to the server. Asks for compressed
+// Keeps a pool of libcurl easy handles, each with its connections kept alive, so that calls reuse
+// open connections (at most one connection per thread calling at the same time), and shares TLS
+// sessions and DNS answers between the handles. Asks for compressed
 // answers (gzip, deflate, br, zstd) and decodes them; verifies the server against `ca_file` (or
 // the system store) and presents a client certificate when one is given. Redirects are not
 // followed. Thread-safe; owns its libcurl handles and frees them in the destructor.

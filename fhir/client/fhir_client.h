@@ -20,7 +20,7 @@
 // Messages name the method, the URL and the HTTP status, never a header value.
 //
 // One FhirClient per endpoint, created at start and shared: it is thread-safe, and its
-// connections (kept alive, TLS sessions resumed) are reused by every thread that calls it.
+// connections (kept alive, TLS sessions resumed) are reused by later calls from any thread.
 #pragma once
 
 #include <chrono>
@@ -40,7 +40,8 @@ namespace duet::fhir {
 
 // Supplies the Authorization header value ("Bearer ..."). Called before each attempt with
 // `refresh` false; after a 401 it is called once with `refresh` true so that a token source can
-// mint a new token, and the request is tried once more. Called from the calling thread.
+// mint a new token, and the request is tried once more. Called on the thread that makes the call,
+// so from several threads at once when the client is shared: it must be thread-safe.
 using AuthorizationProvider = std::function<StatusOr<std::string>(bool refresh)>;
 
 struct FhirClientOptions {
@@ -54,7 +55,7 @@ struct FhirClientOptions {
   AuthorizationProvider authorization;  // empty = no Authorization header
   std::string user_agent = "duet-fhir-client";
   size_t max_response_bytes = size_t{256} << 20;
-  // Waits between attempts; empty = std::this_thread::sleep_for. Tests inject a recorder.
+  // Waits between attempts (on the calling thread); empty = std::this_thread::sleep_for.
   std::function<void(std::chrono::milliseconds)> sleep;
 };
 
