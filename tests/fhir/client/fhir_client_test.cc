@@ -5,7 +5,7 @@
 
 #include <atomic>
 #include <ctime>
-#include <mutex>
+#include <functional>
 #include <thread>
 
 #include "tests/support/https_client.h"
@@ -47,6 +47,16 @@ std::string HttpDate(std::chrono::system_clock::time_point when) {
   char text[64];
   std::strftime(text, sizeof(text), "%a, %d %b %Y %H:%M:%S GMT", &parts);
   return text;
+}
+
+// Polls `condition` for up to two seconds: for what the server's threads record a moment after
+// the client has its answer.
+bool Eventually(const std::function<bool()>& condition) {
+  for (Clock::time_point end = Clock::now() + std::chrono::seconds(2); Clock::now() < end;) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  return condition();
 }
 
 ScriptedResponse SlowPatient() {
@@ -192,7 +202,10 @@ INSTANTIATE_TEST_SUITE_P(Statuses, FhirClientErrorTest,
                                            ClientErrorCase{409, StatusCode::kConflict},
                                            ClientErrorCase{410, StatusCode::kGone},
                                            ClientErrorCase{412, StatusCode::kFailedPrecondition},
-                                           ClientErrorCase{422, StatusCode::kUnprocessable}));
+                                           ClientErrorCase{422, StatusCode::kUnprocessable}),
+                         [](const ::testing::TestParamInfo<ClientErrorCase>& param_info) {
+                           return "Http" + std::to_string(param_info.param.http_status);
+                         });
 
 TEST_F(FhirClientTest, UnauthorizedRefreshesTheTokenOnce) {
   StartServer([](const ScriptedRequest& request) {
@@ -325,7 +338,7 @@ TEST_F(FhirClientTest, TotalDeadlineStopsRetriesThatWouldOverrunIt) {
   EXPECT_EQ(patient.status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(server_->request_count(), 2U);
   EXPECT_GE(elapsed, milliseconds(1000));
-  EXPECT_LT(elapsed, milliseconds(1500));
+  EXPECT_LT(elapsed, milliseconds(2000));  // the deadline, plus slack for a busy machine
 }
 
 TEST_F(FhirClientTest, SearchAllFollowsNextLinks) {
@@ -478,7 +491,7 @@ TEST_F(FhirClientTest, MutualTlsNeedsTheClientCertificate) {
   without.retry.max_attempts = 1;
   EXPECT_EQ(Client(without)->Read("Patient", "p1").status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(server_->request_count(), 0U);
-  EXPECT_GE(server_->failed_handshakes(), 1);
+  EXPECT_TRUE(Eventually([this] { return server_->failed_handshakes() >= 1; }));
 
   FhirClientOptions with = Options();
   with.client_certificate = test::TestCertsDir() + "/client.pem";
