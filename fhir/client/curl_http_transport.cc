@@ -89,7 +89,8 @@ size_t CollectHeader(char* data, size_t size, size_t count, void* user) {
 curl_slist* BuildHeaderList(const HttpHeaders& headers) {
   curl_slist* list = curl_slist_append(nullptr, "Expect:");
   for (const auto& [name, value] : headers) {
-    std::string line = name + ": " + value;
+    std::string line = name;
+    line.append(": ").append(value);
     list = curl_slist_append(list, line.c_str());
   }
   return list;

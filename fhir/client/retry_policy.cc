@@ -57,8 +57,8 @@ bool IsRetryableHttpStatus(int status) {
 }
 
 std::chrono::milliseconds BackoffDelay(const RetryPolicy& policy, int retry, double unit_random) {
-  double ceiling = static_cast<double>(policy.max_backoff.count());
-  double backoff = static_cast<double>(policy.initial_backoff.count());
+  auto ceiling = static_cast<double>(policy.max_backoff.count());
+  auto backoff = static_cast<double>(policy.initial_backoff.count());
   for (int i = 0; i < retry && backoff < ceiling; ++i) backoff *= 2;
   backoff = std::min(backoff, ceiling);
   double jitter = std::clamp(policy.jitter, 0.0, 1.0);
