@@ -5,6 +5,7 @@
 #include <string>
 
 #include "gateway/cli/convert_command.h"
+#include "gateway/cli/sync_command.h"
 #include "gateway/cli/validate_command.h"
 #include "gateway/config/gateway_config.h"
 #include "gateway/server/serve_command.h"
@@ -73,6 +74,23 @@ int main(int argc, char** argv) {
       "to-practice", "FHIR resource or Bundle to PRF records (a batch when more than one)");
   to_practice->add_option("input", convert_input, "File, or - for stdin (the default)");
 
+  std::string sync_config;
+  std::vector<std::string> sync_jobs;
+  std::string sync_endpoint;
+  std::string retry_job;
+  auto* sync =
+      app.add_subcommand("sync", "Run sync jobs now, show their status, retry dead letters");
+  sync->require_subcommand(1);
+  sync->add_option("--config", sync_config, "Configuration file (JSON)")->required();
+  auto* sync_run =
+      sync->add_subcommand("run", "Run jobs now (all configured jobs when none named)");
+  sync_run->add_option("jobs", sync_jobs, "Job names, or job kinds with --endpoint");
+  sync_run->add_option("--endpoint", sync_endpoint, "Only this endpoint's jobs; or ad hoc target");
+  auto* sync_status = sync->add_subcommand("status", "Last and next run, counts, dead letters");
+  auto* sync_retry = sync->add_subcommand("retry", "Queue dead letters again");
+  sync_retry->add_option("job", retry_job, "Only this job's dead letters");
+  for (CLI::App* child : {sync_run, sync_status, sync_retry}) child->fallthrough();
+
   app.add_subcommand("version", "Print the version");
 
   try {
@@ -92,6 +110,16 @@ int main(int argc, char** argv) {
                                        : duet::gateway::ConvertDirection::kToPractice;
     return duet::gateway::RunConvertCommand(direction, convert_input, base, std::cin, std::cout,
                                             std::cerr);
+  }
+  if (sync->parsed()) {
+    if (sync_run->parsed()) {
+      return duet::gateway::RunSyncRunCommand(sync_config, sync_jobs, sync_endpoint, std::cout,
+                                              std::cerr);
+    }
+    if (sync_status->parsed()) {
+      return duet::gateway::RunSyncStatusCommand(sync_config, std::cout, std::cerr);
+    }
+    return duet::gateway::RunSyncRetryCommand(sync_config, retry_job, std::cout, std::cerr);
   }
   std::cout << "duet " << DUET_VERSION << "\n";
   return 0;

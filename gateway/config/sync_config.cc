@@ -149,10 +149,10 @@ JobConfig ReadJob(const Json& item, const std::string& pointer,
   }
   if (auto kind = ReadString(&item, pointer, "kind", true, problems)) {
     if (std::find(std::begin(kJobKinds), std::end(kJobKinds), *kind) == std::end(kJobKinds)) {
-      problems.Add(pointer + "/kind",
-                   "must be push_care_plans, push_referral_status, pull_referrals or "
-                   "pull_medication_history (got \"" +
-                       *kind + "\")");
+      std::string known;
+      for (const char* name : kJobKinds) known += (known.empty() ? "" : ", ") + std::string(name);
+      problems.Add(pointer + "/kind", "must be one of the job kinds this version runs: " + known +
+                                          " (got \"" + *kind + "\")");
     }
     job.kind = *kind;
   }

@@ -38,9 +38,9 @@ struct EndpointConfig {
   } auth;
 };
 
-// The job kinds the gateway knows.
-inline constexpr const char* kJobKinds[] = {"push_care_plans", "push_referral_status",
-                                            "pull_referrals", "pull_medication_history"};
+// The job kinds this version runs (push_referral_status, pull_referrals and
+// pull_medication_history are planned: docs/sync.md).
+inline constexpr const char* kJobKinds[] = {"push_care_plans"};
 
 struct JobConfig {
   std::string name;             // unique

@@ -32,23 +32,6 @@ const std::map<std::string, std::string>& TaskStatusesByNativeStatus() {
   return *statuses;
 }
 
-// Every current match of the query, following the store's cursors.
-StatusOr<std::vector<StoredResource>> SearchEverything(ResourceStore& store,
-                                                       const std::string& type,
-                                                       const SearchParams& params) {
-  fhir::SearchParseOptions options;
-  options.max_count = 1000;
-  DUET_ASSIGN_OR_RETURN(fhir::SearchQuery query, fhir::ParseSearchQuery(type, params, options));
-  query.count = 1000;
-  std::vector<StoredResource> all;
-  while (true) {
-    DUET_ASSIGN_OR_RETURN(SearchResult page, store.Search(query));
-    for (StoredResource& match : page.matches) all.push_back(std::move(match));
-    if (page.next_cursor.empty()) return all;
-    query.cursor = page.next_cursor;
-  }
-}
-
 std::string Join(const std::vector<std::string>& names) {
   std::string joined;
   for (const std::string& name : names) joined += (joined.empty() ? "" : ", ") + name;
@@ -86,7 +69,7 @@ StatusOr<Json> PracticeQueries::Referrals(const std::string& status,
   }
   DUET_ASSIGN_OR_RETURN(
       std::vector<StoredResource> tasks,
-      SearchEverything(store_, "Task",
+      SearchAllInStore(store_, "Task",
                        {{"code", std::string(mappings::kTaskCodeSystem) + "|fulfill"},
                         {"status", statuses->second}}));
   std::string system = mappings::SystemFor(loader_.context(), mappings::kinds::kReferral);
@@ -137,7 +120,7 @@ StatusOr<Json> PracticeQueries::NpsSummary(const std::string& from, const std::s
   if (!from.empty()) params.emplace_back("authored", "ge" + from);
   if (!to.empty()) params.emplace_back("authored", "le" + to);
   if (params.empty()) params.emplace_back("_lastUpdated", "ge0001-01-01");
-  auto found = SearchEverything(store_, "QuestionnaireResponse", params);
+  auto found = SearchAllInStore(store_, "QuestionnaireResponse", params);
   if (!found.ok()) {
     return InvalidArgumentError("from/to: " + found.status().message() +
                                 " (give dates as YYYY-MM-DD)");

@@ -16,23 +16,6 @@ using fhir::Json;
 constexpr int kMaxDepth = 3;
 constexpr size_t kMaxResources = 2000;
 
-// Every literal "Type/id" reference anywhere in `value`.
-void CollectReferences(const Json& value, std::vector<LiteralReference>* out) {
-  if (value.is_array()) {
-    for (const Json& item : value.items()) CollectReferences(item, out);
-    return;
-  }
-  if (!value.is_object()) return;
-  for (const auto& [key, member] : value.members()) {
-    if (key == "reference" && member.is_string()) {
-      LiteralReference reference;
-      if (ParseLiteralReference(member.string_value(), &reference)) out->push_back(reference);
-    } else {
-      CollectReferences(member, out);
-    }
-  }
-}
-
 // Canonical URLs a home exercise program instantiates (its exercise ActivityDefinitions).
 std::vector<std::string> InstantiatedCanonicals(const Json& resource) {
   std::vector<std::string> urls;
@@ -54,13 +37,7 @@ std::vector<std::string> InstantiatedCanonicals(const Json& resource) {
 StatusOr<std::vector<StoredResource>> RecordLoader::SearchAll(const std::string& type,
                                                               const std::string& name,
                                                               const std::string& value) const {
-  fhir::SearchParseOptions options;
-  options.max_count = 1000;
-  DUET_ASSIGN_OR_RETURN(fhir::SearchQuery query,
-                        fhir::ParseSearchQuery(type, {{name, value}}, options));
-  query.count = 1000;
-  DUET_ASSIGN_OR_RETURN(SearchResult found, store_.Search(query));
-  return std::move(found.matches);
+  return SearchAllInStore(store_, type, {{name, value}});
 }
 
 StatusOr<std::optional<StoredResource>> RecordLoader::FindMain(std::string_view record_type,
@@ -117,7 +94,7 @@ StatusOr<std::vector<Json>> RecordLoader::Gather(const StoredResource& main) con
     DUET_ASSIGN_OR_RETURN(Json resource, ParseStored(stored));
     if (depth < kMaxDepth) {
       std::vector<LiteralReference> references;
-      CollectReferences(resource, &references);
+      CollectLiteralReferences(resource, &references);
       for (const LiteralReference& reference : references) {
         if (seen.count(reference.type + "/" + reference.id) != 0) continue;
         auto target = store_.Read(reference.type, reference.id);

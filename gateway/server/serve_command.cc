@@ -16,6 +16,8 @@
 #include "gateway/server/logging.h"
 #include "gateway/server/shutdown_signals.h"
 #include "gateway/store/sqlite_resource_store.h"
+#include "gateway/store/sqlite_sync_state_store.h"
+#include "gateway/sync/sync_jobs.h"
 #include "gateway/tls/tls_settings.h"
 #include "gateway/workflow/workflow_rules.h"
 
@@ -28,7 +30,19 @@ struct Services {
   std::unique_ptr<SqliteResourceStore> store;
   std::unique_ptr<fhir::Validator> validator;
   std::unique_ptr<WorkflowRules> rules;
+  std::unique_ptr<SqliteSyncStateStore> sync_state;
+  SyncMachinery sync;  // stopped and destroyed before the stores
 };
+
+// Opens the sync state and builds the configured jobs; the runner starts with the server.
+Status PrepareSync(const GatewayConfig& config, Services& services) {
+  if (config.jobs.empty()) return Status::Ok();
+  DUET_ASSIGN_OR_RETURN(services.sync_state, SqliteSyncStateStore::Open(config.store.path));
+  DUET_ASSIGN_OR_RETURN(
+      services.sync,
+      BuildSyncMachinery(config, *services.store, *services.sync_state, SystemClockSeconds));
+  return Status::Ok();
+}
 
 // ---------------------------------------------------------------------------------------------
 // HANDLER MOUNTING: every route the gateway serves is mounted here.
@@ -56,7 +70,7 @@ Status MountHandlers(const GatewayConfig& config, Services& services, Router& ro
   // the router keeps both handlers alive until the server has stopped.
   DUET_RETURN_IF_ERROR(router.Mount(
       "/practice/v1", std::make_shared<PracticeApiHandler>(*services.store, *fhir_api, mapping)));
-  return Status::Ok();
+  return PrepareSync(config, services);
 }
 
 StatusOr<std::shared_ptr<const TlsSettings>> LoadTls(const GatewayConfig& config) {
@@ -106,8 +120,14 @@ int RunServeCommand(const std::string& config_path) {
   spdlog::info("duet listening on {} (FHIR base {}, {} threads, certificate {})", server.url(),
                fhir_base, config->listen.threads, (*tls)->certificate_subject());
 
+  if (services.sync.runner) {
+    services.sync.runner->Start();
+    spdlog::info("sync: {} job(s) scheduled", services.sync.runner->JobNames().size());
+  }
+
   int signal_number = signals.Wait();
   spdlog::info("received {}; stopping", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+  if (services.sync.runner) services.sync.runner->Stop();
   server.Stop();
   services = Services{};
   spdlog::info("stopped");

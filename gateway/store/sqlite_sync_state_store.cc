@@ -139,10 +139,12 @@ StatusOr<int64_t> SqliteSyncStateStore::Enqueue(const std::string& job, const st
   DUET_RETURN_IF_ERROR(db_->Run(
       {"INSERT INTO sync_outbox (job, item_key, payload, next_attempt_at, state, created_at) "
        "VALUES (?, ?, ?, ?, 'pending', ?) "
-       "ON CONFLICT (job, item_key) WHERE state != 'done' DO UPDATE SET payload = "
-       "excluded.payload, "
-       "state = 'pending', next_attempt_at = MIN(sync_outbox.next_attempt_at, "
-       "excluded.next_attempt_at)",
+       "ON CONFLICT (job, item_key) WHERE state != 'done' DO UPDATE SET "
+       "state = CASE WHEN sync_outbox.payload = excluded.payload THEN sync_outbox.state "
+       "ELSE 'pending' END, "
+       "next_attempt_at = CASE WHEN sync_outbox.payload = excluded.payload "
+       "THEN sync_outbox.next_attempt_at ELSE excluded.next_attempt_at END, "
+       "payload = excluded.payload",
        {job, key, payload, now, now}}));
   DUET_ASSIGN_OR_RETURN(
       SqliteRows rows,

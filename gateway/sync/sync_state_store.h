@@ -58,8 +58,9 @@ class SyncStateStore {
   virtual Status RecordRun(const JobRun& run) = 0;
   virtual Status SetNextRun(const std::string& job, int64_t next_run_at) = 0;
 
-  // Adds a pending item, or refreshes the payload of the open (pending or dead) item with the
-  // same job and key, making it pending and due now. Returns its id.
+  // Adds a pending item due at `now`. When an open (pending or dead) item with the same job and
+  // key exists: the same payload again changes nothing (its backoff or dead letter stands); a
+  // new payload replaces the old one and makes the item pending and due now. Returns its id.
   virtual StatusOr<int64_t> Enqueue(const std::string& job, const std::string& key,
                                     const std::string& payload, int64_t now) = 0;
   // Pending items due at `now`, oldest first.

@@ -20,6 +20,22 @@ StatusOr<std::vector<StoredResource>> SearchInTransaction(WriteTransaction& tx,
   return std::move(found.matches);
 }
 
+StatusOr<std::vector<StoredResource>> SearchAllInStore(ResourceStore& store,
+                                                       const std::string& type,
+                                                       const SearchParams& params) {
+  fhir::SearchParseOptions options;
+  options.max_count = 1000;
+  DUET_ASSIGN_OR_RETURN(fhir::SearchQuery query, fhir::ParseSearchQuery(type, params, options));
+  query.count = 1000;
+  std::vector<StoredResource> all;
+  while (true) {
+    DUET_ASSIGN_OR_RETURN(SearchResult page, store.Search(query));
+    for (StoredResource& match : page.matches) all.push_back(std::move(match));
+    if (page.next_cursor.empty()) return all;
+    query.cursor = page.next_cursor;
+  }
+}
+
 StatusOr<fhir::Json> ParseStored(const StoredResource& stored) {
   auto parsed = fhir::ParseJson(stored.json);
   if (!parsed.ok()) {
@@ -55,6 +71,22 @@ bool ParseLiteralReference(std::string_view reference, LiteralReference* out) {
   out->id = std::string(parts[parts.size() - 1]);
   return reference.find('?') == std::string_view::npos && out->type[0] >= 'A' &&
          out->type[0] <= 'Z';
+}
+
+void CollectLiteralReferences(const fhir::Json& value, std::vector<LiteralReference>* out) {
+  if (value.is_array()) {
+    for (const fhir::Json& item : value.items()) CollectLiteralReferences(item, out);
+    return;
+  }
+  if (!value.is_object()) return;
+  for (const auto& [key, member] : value.members()) {
+    if (key == "reference" && member.is_string()) {
+      LiteralReference reference;
+      if (ParseLiteralReference(member.string_value(), &reference)) out->push_back(reference);
+    } else {
+      CollectLiteralReferences(member, out);
+    }
+  }
 }
 
 namespace {

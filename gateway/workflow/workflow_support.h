@@ -21,6 +21,12 @@ StatusOr<std::vector<StoredResource>> SearchInTransaction(WriteTransaction& tx,
                                                           const std::string& type,
                                                           const SearchParams& params);
 
+// Every current resource of `type` matching `params` in the store (outside any transaction),
+// following the store's page cursors.
+StatusOr<std::vector<StoredResource>> SearchAllInStore(ResourceStore& store,
+                                                       const std::string& type,
+                                                       const SearchParams& params);
+
 // Parses a stored version's JSON; kInternal when the store holds something unparsable.
 StatusOr<fhir::Json> ParseStored(const StoredResource& stored);
 
@@ -32,6 +38,9 @@ struct LiteralReference {
   int64_t version = 0;
 };
 bool ParseLiteralReference(std::string_view reference, LiteralReference* out);
+
+// Every literal reference ("reference": "Type/id[/_history/n]") anywhere in `value`.
+void CollectLiteralReferences(const fhir::Json& value, std::vector<LiteralReference>* out);
 
 // Today's date (UTC) as a FHIR date, and now as a FHIR instant with milliseconds.
 std::string TodayUtc();

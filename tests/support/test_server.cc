@@ -229,6 +229,9 @@ Status TestServer::Start() {
 
   HttpsClientOptions probe;
   probe.timeout_ms = 2000;
+  // The test client certificate, for servers that require mutual TLS (harmless otherwise).
+  probe.client_certificate = TestCertsDir() + "/client.pem";
+  probe.client_key = TestCertsDir() + "/client.key";
   HttpsClient client = Client(probe);
   auto deadline = Clock::now() + options_.start_timeout;
   while (Clock::now() < deadline) {

@@ -50,7 +50,7 @@ TEST_F(SyncConfigTest, ReadsEndpointsAndJobs) {
                 "scopes": "system/ServiceRequest.rs system/Task.cruds"}}],
     "jobs": [
       {"name": "push-plans", "kind": "push_care_plans", "endpoint": "evim", "every": "15m"},
-      {"name": "referrals", "kind": "pull_referrals", "endpoint": "ortho", "cron": "*/10 7-19 * * mon-fri"}]
+      {"name": "push-ortho", "kind": "push_care_plans", "endpoint": "ortho", "cron": "*/10 7-19 * * mon-fri"}]
   )");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   ASSERT_EQ(config->endpoints.size(), 2u);
@@ -83,8 +83,8 @@ TEST_F(SyncConfigTest, EveryProblemIsNamedByItsPointer) {
       {"name": "b", "base_url": "https://c.example", "organization_npi": "1987654328", "colour": "red"}],
     "jobs": [
       {"name": "j", "kind": "push_everything", "endpoint": "nowhere", "every": "5s"},
-      {"name": "k", "kind": "pull_referrals", "endpoint": "b", "cron": "61 * * * *"},
-      {"name": "l", "kind": "pull_referrals", "endpoint": "b"}]
+      {"name": "k", "kind": "push_care_plans", "endpoint": "b", "cron": "61 * * * *"},
+      {"name": "l", "kind": "push_care_plans", "endpoint": "b"}]
   )");
   ASSERT_FALSE(config.ok());
   const std::string& message = config.status().message();
@@ -95,7 +95,7 @@ TEST_F(SyncConfigTest, EveryProblemIsNamedByItsPointer) {
         "/endpoints/0/auth/token_file: no such file", "/endpoints/1/auth/algorithm: must be ES384",
         "/endpoints/1/auth/scopes: backend services ask for system/ scopes",
         "/endpoints/2/name: \"b\" is used twice", "/endpoints/2/colour: unknown field",
-        "/jobs/0/kind: must be push_care_plans",
+        "/jobs/0/kind: must be one of the job kinds this version runs: push_care_plans",
         "/jobs/0/endpoint: no endpoint is named \"nowhere\"",
         "/jobs/0/every: must be an interval of at least 10s", "/jobs/1/cron: minute: 61 is outside",
         "/jobs/2: give exactly one schedule"}) {

@@ -69,6 +69,20 @@ TEST_F(SqliteSyncStateStoreTest, OutboxKeepsOneOpenItemPerKey) {
   EXPECT_EQ(store_->DueItems("other-job", 100, 10)->size(), 0u);
 }
 
+TEST_F(SqliteSyncStateStoreTest, TheSameWorkAgainKeepsItsBackoffNewWorkIsDueNow) {
+  int64_t id = *store_->Enqueue("push", "CarePlan/a", "v1", 10);
+  ASSERT_TRUE(store_->MarkFailed(id, "503", 100, false).ok());
+  ASSERT_TRUE(store_->Enqueue("push", "CarePlan/a", "v1", 20).ok());
+  EXPECT_EQ(store_->DueItems("push", 50, 10)->size(), 0u) << "still backing off";
+  ASSERT_TRUE(store_->MarkFailed(id, "400", 0, true).ok());
+  ASSERT_TRUE(store_->Enqueue("push", "CarePlan/a", "v1", 30).ok());
+  EXPECT_EQ(store_->Items("push", "dead")->size(), 1u) << "a dead letter waits for a retry";
+  ASSERT_TRUE(store_->Enqueue("push", "CarePlan/a", "v2", 40).ok());
+  auto due = store_->DueItems("push", 40, 10);
+  ASSERT_EQ(due->size(), 1u) << "a new version is new work";
+  EXPECT_EQ((*due)[0].payload, "v2");
+}
+
 TEST_F(SqliteSyncStateStoreTest, FailuresBackOffThenGoDeadAndCanBeRetried) {
   int64_t id = *store_->Enqueue("push", "CarePlan/a", "v1", 10);
   ASSERT_TRUE(store_->MarkFailed(id, "503 from partner", 70, false).ok());

@@ -1,0 +1,185 @@
+#include "gateway/cli/sync_command.h"
+
+#include <ctime>
+#include <ostream>
+
+#include "gateway/config/gateway_config.h"
+#include "gateway/store/sqlite_resource_store.h"
+#include "gateway/store/sqlite_sync_state_store.h"
+#include "gateway/sync/sync_jobs.h"
+
+namespace duet::gateway {
+namespace {
+
+constexpr int kOk = 0;
+constexpr int kFailed = 1;
+constexpr int kUsage = 2;
+
+std::string FormatTime(int64_t seconds) {
+  if (seconds <= 0) return "never";
+  if (seconds == std::numeric_limits<int64_t>::max()) return "never again";
+  std::time_t time = static_cast<std::time_t>(seconds);
+  std::tm utc{};
+  gmtime_r(&time, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+struct Opened {
+  GatewayConfig config;
+  std::unique_ptr<SqliteResourceStore> store;
+  std::unique_ptr<SqliteSyncStateStore> state;
+};
+
+StatusOr<Opened> Open(const std::string& config_path, bool with_resources) {
+  Opened opened;
+  DUET_ASSIGN_OR_RETURN(opened.config, LoadGatewayConfig(config_path));
+  if (with_resources) {
+    SqliteResourceStore::Options options;
+    options.read_cache_bytes = 0;  // another process (the gateway) may write meanwhile
+    DUET_ASSIGN_OR_RETURN(opened.store,
+                          SqliteResourceStore::Open(opened.config.store.path, std::move(options)));
+  }
+  DUET_ASSIGN_OR_RETURN(opened.state, SqliteSyncStateStore::Open(opened.config.store.path));
+  return opened;
+}
+
+void PrintRun(const JobRun& run, std::ostream& out) {
+  out << run.job << ": " << run.outcome << " - " << run.message << " (sent " << run.sent
+      << ", received " << run.received << ", failed " << run.failed << ", "
+      << (run.finished_at - run.started_at) << " s)\n";
+}
+
+// The jobs to run: the named ones, or kinds run ad hoc against `endpoint`, or all.
+StatusOr<std::vector<std::string>> SelectJobs(GatewayConfig& config,
+                                              const std::vector<std::string>& requested,
+                                              const std::string& endpoint) {
+  std::vector<std::string> names;
+  for (const std::string& name : requested) {
+    bool configured = false;
+    for (const JobConfig& job : config.jobs) configured = configured || job.name == name;
+    if (configured) {
+      names.push_back(name);
+      continue;
+    }
+    bool kind = false;
+    for (const char* known : kJobKinds) kind = kind || name == known;
+    if (!kind) return NotFoundError("no sync job or job kind is named \"" + name + "\"");
+    if (endpoint.empty()) {
+      return InvalidArgumentError("to run " + name + " ad hoc, name the endpoint: --endpoint NAME");
+    }
+    JobConfig ad_hoc{name + "@" + endpoint, name, endpoint, 86400, ""};
+    config.jobs.push_back(ad_hoc);
+    names.push_back(ad_hoc.name);
+  }
+  if (!endpoint.empty()) {
+    bool exists = false;
+    for (const EndpointConfig& candidate : config.endpoints) exists |= candidate.name == endpoint;
+    if (!exists) return NotFoundError("no endpoint is named \"" + endpoint + "\"");
+  }
+  if (requested.empty()) {
+    for (const JobConfig& job : config.jobs) {
+      if (endpoint.empty() || job.endpoint == endpoint) names.push_back(job.name);
+    }
+  }
+  return names;
+}
+
+}  // namespace
+
+int RunSyncRunCommand(const std::string& config_path, const std::vector<std::string>& jobs,
+                      const std::string& endpoint, std::ostream& out, std::ostream& err) {
+  auto opened = Open(config_path, true);
+  if (!opened.ok()) {
+    err << opened.status().message() << "\n";
+    return kUsage;
+  }
+  auto names = SelectJobs(opened->config, jobs, endpoint);
+  if (!names.ok()) {
+    err << names.status().message() << "\n";
+    return kUsage;
+  }
+  if (names->empty()) {
+    err << "no sync jobs are configured in " << config_path << "\n";
+    return kUsage;
+  }
+  auto machinery =
+      BuildSyncMachinery(opened->config, *opened->store, *opened->state, SystemClockSeconds);
+  if (!machinery.ok()) {
+    err << machinery.status().message() << "\n";
+    return kUsage;
+  }
+  int result = kOk;
+  for (const std::string& name : *names) {
+    auto run = machinery->runner->RunNow(name);
+    if (!run.ok()) {
+      err << name << ": " << run.status().message() << "\n";
+      result = kFailed;
+      continue;
+    }
+    PrintRun(*run, out);
+    if (run->outcome == "failed") result = kFailed;
+  }
+  machinery->runner.reset();
+  return result;
+}
+
+int RunSyncStatusCommand(const std::string& config_path, std::ostream& out, std::ostream& err) {
+  auto opened = Open(config_path, false);
+  if (!opened.ok()) {
+    err << opened.status().message() << "\n";
+    return kUsage;
+  }
+  int result = kOk;
+  for (const JobConfig& job : opened->config.jobs) {
+    auto state = opened->state->LoadJob(job.name);
+    auto pending = opened->state->Items(job.name, "pending");
+    auto dead = opened->state->Items(job.name, "dead");
+    if (!state.ok() || !pending.ok() || !dead.ok()) {
+      err << job.name << ": cannot read its state\n";
+      return kUsage;
+    }
+    out << job.name << " (" << job.kind << " to " << job.endpoint << ", "
+        << (job.cron.empty() ? "every " + std::to_string(job.every_seconds) + "s"
+                             : "cron " + job.cron)
+        << ")\n";
+    if (state->last_run) {
+      const JobRun& run = *state->last_run;
+      out << "  last run: " << FormatTime(run.started_at) << " " << run.outcome << " - "
+          << run.message << " (sent " << run.sent << ", received " << run.received << ", failed "
+          << run.failed << ")\n";
+    } else {
+      out << "  last run: never\n";
+    }
+    out << "  next run: " << (state->next_run_at == 0 ? "at start" : FormatTime(state->next_run_at))
+        << "\n  waiting: " << pending->size() << "\n  dead letters: " << dead->size() << "\n";
+    for (const OutboxItem& item : *dead) {
+      out << "    " << item.key << " after " << item.attempts << " attempt(s): " << item.last_error
+          << "\n";
+      result = kFailed;
+    }
+  }
+  if (opened->config.jobs.empty()) out << "no sync jobs are configured\n";
+  return result;
+}
+
+int RunSyncRetryCommand(const std::string& config_path, const std::string& job, std::ostream& out,
+                        std::ostream& err) {
+  auto opened = Open(config_path, false);
+  if (!opened.ok()) {
+    err << opened.status().message() << "\n";
+    return kUsage;
+  }
+  auto retried = opened->state->RetryDead(job, SystemClockSeconds());
+  if (!retried.ok()) {
+    err << retried.status().message() << "\n";
+    return kUsage;
+  }
+  out << *retried << " dead letter(s) queued again" << (job.empty() ? "" : " for " + job)
+      << "; they go out at the job's next run (or now: duet sync run"
+      << (job.empty() ? "" : " " + job) << ")\n";
+  return kOk;
+}
+
+}  // namespace duet::gateway

@@ -1,0 +1,27 @@
+// OutboundBundle: resources of the store written out for a partner's FHIR server as one
+// transaction Bundle of conditional upserts by business identifier (FHIR-MAPPING.md §4), so that
+// sending it again changes nothing there. The root resource comes with what it references (three
+// levels deep: a plan of care with its patient, clinicians, care team, conditions, goals and
+// referral). Server-assigned ids and versions stay home: each literal reference becomes a
+// reference to the target's business identifier, which the Bundle turns into the target entry's
+// urn:uuid, so the partner resolves everything inside the transaction (conditional references
+// only remain for a target without an identifier, which is left out).
+//
+// Free functions over a ResourceStore; thread-safe as the store is.
+#pragma once
+
+#include <vector>
+
+#include "fhir/json.h"
+#include "fhir/status.h"
+#include "gateway/store/resource_store.h"
+
+namespace duet::gateway {
+
+// The resources to send: the root first, then what it references, in the order found.
+StatusOr<std::vector<fhir::Json>> GatherOutbound(ResourceStore& store, const StoredResource& root);
+
+// The transaction Bundle for `resources` (as GatherOutbound returns them).
+fhir::Json OutboundTransaction(std::vector<fhir::Json> resources);
+
+}  // namespace duet::gateway

@@ -1,0 +1,54 @@
+// PushCarePlansJob (`kind: push_care_plans`): sends new and changed plans of care shared with a
+// partner (partner_sharing.h) to the partner's FHIR server, each with its Goals, Conditions,
+// CareTeam, Patient and clinicians, as one transaction Bundle of conditional upserts
+// (outbound_bundle.h).
+//
+// A run (1) finds plans of care changed since its watermark (the store's own lastUpdated, minus
+// a small overlap) and puts each shared plan whose current version has not been sent yet in the
+// outbox, then moves the watermark; (2) sends the outbox items that are due. A sent item records
+// the version it sent (a marker), so a plan is sent once per version. A failed item is retried
+// with exponential backoff (1 min doubling to 1 h); after 8 attempts, or at once for an answer
+// that retrying cannot change (400, 403, 404, 409, 412, 422), it becomes a dead letter for
+// `duet sync retry`. When the partner cannot be reached the run stops early. A crash at any
+// point repeats at most one idempotent send.
+//
+// Holds references to the store, the state store and the client, which must outlive it.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "fhir/client/fhir_client.h"
+#include "gateway/config/sync_config.h"
+#include "gateway/store/resource_store.h"
+#include "gateway/sync/endpoint_auth.h"
+#include "gateway/sync/sync_job.h"
+#include "gateway/sync/sync_state_store.h"
+#include "mappings/mapping_context.h"
+
+namespace duet::gateway {
+
+class PushCarePlansJob : public SyncJob {
+ public:
+  PushCarePlansJob(std::string name, EndpointConfig endpoint, ResourceStore& store,
+                   SyncStateStore& state, fhir::FhirClient& client,
+                   mappings::MappingContext context, Clock clock);
+
+  StatusOr<JobRunReport> RunOnce(const std::function<bool()>& should_stop) override;
+
+ private:
+  StatusOr<int64_t> EnqueueChangedPlans();
+  // Sends one item and records the outcome. Not OK when the partner is unreachable (or the
+  // state store fails): the run should stop.
+  Status Send(const OutboxItem& item, JobRunReport& report);
+
+  std::string name_;
+  EndpointConfig endpoint_;
+  ResourceStore& store_;
+  SyncStateStore& state_;
+  fhir::FhirClient& client_;
+  mappings::MappingContext context_;
+  Clock clock_;
+};
+
+}  // namespace duet::gateway

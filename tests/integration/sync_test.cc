@@ -1,0 +1,190 @@
+// Sync jobs between two real `duet serve` processes over mutual TLS: the practice's gateway
+// pushes the plans of care it shares with a partner to the partner's FHIR API (a second Duet
+// instance), once per version, and keeps what it could not deliver for later.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "fhir/json.h"
+#include "tests/support/fhir_test_util.h"
+#include "tests/support/https_client.h"
+#include "tests/support/test_server.h"
+
+namespace duet::test {
+namespace {
+
+using fhir::Json;
+
+const HeaderList kJson = {{"Content-Type", "application/json"}};
+
+Json Fixture(const std::string& name) {
+  std::ifstream in(std::string(DUET_FIXTURES_DIR) + "/prf/" + name, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return ParseOrFail(buffer.str());
+}
+
+Json Batch(std::vector<std::string> names) {
+  Json list = Json::MakeArray();
+  for (const std::string& name : names) list.Append(Fixture(name));
+  return ParseOrFail(R"({"record":"batch","records":)" + fhir::WriteJson(list) + "}");
+}
+
+// The partner requires client certificates from the test CA.
+TestServerOptions PartnerOptions() {
+  TestServerOptions options;
+  options.extra_config = ParseOrFail(R"({"tls":{"client_ca":")" + TestCertsDir() + R"(/ca.pem"}})");
+  return options;
+}
+
+TestServerOptions PracticeOptions(const std::string& partner_base) {
+  std::string certs = TestCertsDir();
+  TestServerOptions options;
+  options.extra_config = ParseOrFail(R"({
+    "endpoints": [{"name": "evim", "base_url": ")" +
+                                     partner_base + R"(/fhir",
+                   "organization_npi": "1620193841", "timeout_seconds": 5,
+                   "tls": {"ca_file": ")" +
+                                     certs + R"(/ca.pem", "client_certificate": ")" + certs +
+                                     R"(/client.pem", "client_key": ")" + certs +
+                                     R"(/client.key"},
+                   "auth": {"method": "none"}}],
+    "jobs": [{"name": "push-evim", "kind": "push_care_plans", "endpoint": "evim", "every": "1d"}]
+  })");
+  return options;
+}
+
+class SyncIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(partner_.Start().ok()) << partner_.log();
+    practice_ = std::make_unique<TestServer>(PracticeOptions(partner_.base_url()));
+    Status started = practice_->Start();
+    ASSERT_TRUE(started.ok()) << started.ToString();
+    HttpsClientOptions mutual;
+    mutual.client_certificate = TestCertsDir() + "/client.pem";
+    mutual.client_key = TestCertsDir() + "/client.key";
+    partner_client_ = std::make_unique<HttpsClient>(partner_.Client(mutual));
+    practice_client_ = std::make_unique<HttpsClient>(practice_->Client());
+  }
+
+  void Upload(const Json& records) {
+    HttpsResponse response =
+        practice_client_->Post("/practice/v1/records", fhir::WriteJson(records), kJson);
+    ASSERT_EQ(response.status, 200) << response.body.substr(0, 1500);
+  }
+  ProcessResult Sync(const std::string& command, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"sync", command, "--config", practice_->config_path()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunDuet(args, std::chrono::seconds(60));
+  }
+  // The partner's resources of `type` with the practice's identifier `system|value`.
+  std::vector<Json> AtPartner(const std::string& query) {
+    HttpsResponse response = partner_client_->Get("/fhir/" + query);
+    EXPECT_EQ(response.status, 200) << response.body.substr(0, 500);
+    std::vector<Json> resources;
+    Json bundle = ParseOrFail(response.body);
+    if (const Json* entries = bundle.Find("entry")) {
+      for (const Json& entry : entries->items()) resources.push_back(*entry.Find("resource"));
+    }
+    return resources;
+  }
+  std::string CountAtPartner(const std::string& type) {
+    return ParseOrFail(partner_client_->Get("/fhir/" + type + "?_summary=count").body)
+        .Find("total")
+        ->number_text();
+  }
+
+  TestServer partner_{PartnerOptions()};
+  std::unique_ptr<TestServer> practice_;
+  std::unique_ptr<HttpsClient> partner_client_;
+  std::unique_ptr<HttpsClient> practice_client_;
+};
+
+constexpr char kPlan[] =
+    "CarePlan?identifier=https://sunrise-pt.example/sid/plan-of-care%7CPOC-8812-1";
+
+TEST_F(SyncIntegrationTest, SharedPlansArePushedOncePerVersion) {
+  Upload(Batch({"patient.json", "patient-slp.json", "provider.json", "provider-ot.json",
+                "provider-slp.json", "provider-referring.json", "provider-neurologist.json",
+                "referral.json"}));
+  Upload(Batch({"plan_of_care.json", "plan_of_care-slp.json"}));
+
+  ProcessResult first = Sync("run", {"push-evim"});
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_NE(first.out.find("push-evim: ok - 1 plan(s) of care pushed to evim"), std::string::npos)
+      << first.out;
+  std::vector<Json> plans = AtPartner(kPlan);
+  ASSERT_EQ(plans.size(), 1u);
+  EXPECT_EQ(plans[0].Find("meta")->StringOr("versionId"), "1");
+  EXPECT_EQ(CountAtPartner("Goal"), "3");
+  EXPECT_EQ(CountAtPartner("Condition"), "3");
+  EXPECT_EQ(CountAtPartner("Patient"), "1") << "only the shared plan's patient";
+  std::string patient(plans[0].Find("subject")->StringOr("reference"));
+  EXPECT_EQ(
+      ParseOrFail(partner_client_->Get("/fhir/" + patient).body).Find("birthDate")->string_value(),
+      "1956-03-14");
+  EXPECT_EQ(
+      AtPartner("CarePlan?identifier=https://sunrise-pt.example/sid/plan-of-care%7CPOC-9120-1")
+          .size(),
+      0u)
+      << "the SLP plan is certified by a physician outside the partner";
+
+  ProcessResult again = Sync("run", {"push-evim"});
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_NE(again.out.find("0 plan(s) of care pushed"), std::string::npos) << again.out;
+  EXPECT_EQ(AtPartner(kPlan)[0].Find("meta")->StringOr("versionId"), "1");
+
+  Json changed = Fixture("plan_of_care.json");
+  changed.Find("frequency")->Set("weeks", Json::Integer(10));
+  changed.Set("updated_at", Json::String("2025-02-01T10:00:00Z"));
+  Upload(changed);
+  ProcessResult third = Sync("run");
+  ASSERT_EQ(third.exit_code, 0) << third.out << third.err;
+  std::vector<Json> updated = AtPartner(kPlan);
+  ASSERT_EQ(updated.size(), 1u);
+  EXPECT_EQ(updated[0].Find("meta")->StringOr("versionId"), "2");
+  EXPECT_NE(fhir::WriteJson(updated[0]).find("\"boundsDuration\":{\"value\":10"),
+            std::string::npos);
+}
+
+TEST_F(SyncIntegrationTest, WhatCannotBeDeliveredWaitsAndGoesOutLater) {
+  Upload(Batch({"patient.json", "provider.json", "provider-ot.json", "provider-referring.json",
+                "referral.json"}));
+  Upload(Fixture("plan_of_care.json"));
+  ASSERT_GE(partner_.Stop(), 0);
+
+  ProcessResult down = Sync("run", {"push-evim"});
+  EXPECT_EQ(down.exit_code, 1) << down.out << down.err;
+  EXPECT_NE(down.out.find("push-evim: failed"), std::string::npos) << down.out;
+  ProcessResult status = Sync("status");
+  EXPECT_NE(status.out.find("waiting: 1"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("last run:"), std::string::npos) << status.out;
+
+  ASSERT_TRUE(partner_.Start().ok()) << partner_.log();
+  // The item is due again after its backoff; retrying the run now sends what is due only.
+  ProcessResult early = Sync("run", {"push-evim"});
+  EXPECT_EQ(early.exit_code, 0) << early.out << early.err;
+  EXPECT_EQ(AtPartner(kPlan).size(), 0u) << "backing off: not due yet";
+}
+
+TEST_F(SyncIntegrationTest, UsageErrorsAreClear) {
+  ProcessResult unknown = Sync("run", {"push-nowhere"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("no sync job or job kind is named \"push-nowhere\""),
+            std::string::npos)
+      << unknown.err;
+  ProcessResult ad_hoc = Sync("run", {"push_care_plans"});
+  EXPECT_EQ(ad_hoc.exit_code, 2);
+  EXPECT_NE(ad_hoc.err.find("--endpoint NAME"), std::string::npos) << ad_hoc.err;
+  ProcessResult by_kind = Sync("run", {"push_care_plans", "--endpoint", "evim"});
+  EXPECT_EQ(by_kind.exit_code, 0) << by_kind.out << by_kind.err;
+  EXPECT_NE(by_kind.out.find("push_care_plans@evim: ok"), std::string::npos) << by_kind.out;
+  ProcessResult retry = Sync("retry");
+  EXPECT_EQ(retry.exit_code, 0);
+  EXPECT_NE(retry.out.find("0 dead letter(s) queued again"), std::string::npos) << retry.out;
+}
+
+}  // namespace
+}  // namespace duet::test
