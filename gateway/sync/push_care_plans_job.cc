@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "fhir/client/http_error.h"
+#include "fhir/client/retry_policy.h"
 #include "fhir/search/date_range.h"
 #include "fhir/search/search_query.h"
 #include "gateway/sync/outbound_bundle.h"
@@ -45,6 +47,14 @@ std::string SearchFrom(const std::string& watermark) {
   auto millis = fhir::ParseInstantMillis(watermark);
   if (!millis.ok()) return "";
   return fhir::FormatInstantMillis(*millis - kOverlapMillis);
+}
+
+// What the partner's Retry-After asks for, in seconds (0 when it says nothing).
+int64_t RetryAfterSeconds(const fhir::FhirResponse& response) {
+  const std::string* value = response.Header("Retry-After");
+  if (value == nullptr) return 0;
+  auto wait = fhir::ParseRetryAfter(*value, std::chrono::system_clock::now());
+  return wait ? std::chrono::duration_cast<std::chrono::seconds>(*wait).count() : 0;
 }
 
 }  // namespace
@@ -108,9 +118,16 @@ Status PushCarePlansJob::Send(const OutboxItem& item, JobRunReport& report) {
   if (!current.ok() || current->deleted) {
     return state_.MarkDone(item.id);  // deleted since: nothing to send
   }
+  int64_t retry_after = 0;
   Status sent = [&]() -> Status {
     DUET_ASSIGN_OR_RETURN(std::vector<Json> resources, GatherOutbound(store_, *current));
-    return client_.Transaction(OutboundTransaction(std::move(resources))).status();
+    fhir::FhirRequest request;
+    request.method = "POST";
+    request.body = fhir::WriteJson(OutboundTransaction(std::move(resources)));
+    request.idempotent = true;  // conditional upserts only
+    DUET_ASSIGN_OR_RETURN(fhir::FhirResponse response, client_.Send(request));
+    retry_after = RetryAfterSeconds(response);
+    return fhir::HttpErrorStatus("POST", response);
   }();
   if (sent.ok()) {
     ++report.sent;
@@ -119,8 +136,8 @@ Status PushCarePlansJob::Send(const OutboxItem& item, JobRunReport& report) {
   }
   ++report.failed;
   bool dead = RetryCannotHelp(sent.code()) || item.attempts + 1 >= kMaxAttempts;
-  DUET_RETURN_IF_ERROR(
-      state_.MarkFailed(item.id, sent.message(), clock_() + Backoff(item.attempts), dead));
+  int64_t wait = std::max(Backoff(item.attempts), retry_after);
+  DUET_RETURN_IF_ERROR(state_.MarkFailed(item.id, sent.message(), clock_() + wait, dead));
   return PartnerUnreachable(sent.code()) ? sent : Status::Ok();
 }
 

@@ -7,7 +7,8 @@
 // a small overlap) and puts each shared plan whose current version has not been sent yet in the
 // outbox, then moves the watermark; (2) sends the outbox items that are due. A sent item records
 // the version it sent (a marker), so a plan is sent once per version. A failed item is retried
-// with exponential backoff (1 min doubling to 1 h); after 8 attempts, or at once for an answer
+// with exponential backoff (1 min doubling to 1 h, longer when the partner's Retry-After asks);
+// after 8 attempts, or at once for an answer
 // that retrying cannot change (400, 403, 404, 409, 412, 422), it becomes a dead letter for
 // `duet sync retry`. When the partner cannot be reached the run stops early. A crash at any
 // point repeats at most one idempotent send.
