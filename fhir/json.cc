@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <iterator>
 #include <unordered_set>
 
 namespace duet::fhir {
@@ -20,6 +21,10 @@ const std::string& EmptyString() {
 }
 
 // SAX handler that builds a Json tree, rejecting duplicate member names and deep nesting.
+//
+// Like RapidJSON's own DOM, the values of open containers wait on two shared stacks (one for
+// object members, one for array items); a container is built with its exact size when it closes,
+// so every array and member list is allocated once.
 class TreeBuilder {
  public:
   explicit TreeBuilder(size_t max_depth) : max_depth_(max_depth) {}
@@ -37,60 +42,95 @@ class TreeBuilder {
   bool String(const char* str, rapidjson::SizeType length, bool) {
     return Add(Json::String(std::string(str, length)));
   }
-  bool StartObject() { return Push(Json::MakeObject()); }
+  bool StartObject() { return Push(true); }
   bool Key(const char* str, rapidjson::SizeType length, bool) {
-    std::string key(str, length);
-    Frame& frame = stack_.back();
-    if (!frame.keys.insert(key).second) {
-      error_ = "duplicate member \"" + key + "\"";
+    std::string_view key(str, length);
+    if (IsDuplicateKey(key)) {
+      error_ = "duplicate member \"" + std::string(key) + "\"";
       return false;
     }
-    frame.pending_key = std::move(key);
+    members_.emplace_back(std::string(key), Json());
     return true;
   }
   bool EndObject(rapidjson::SizeType) { return Pop(); }
-  bool StartArray() { return Push(Json::MakeArray()); }
+  bool StartArray() { return Push(false); }
   bool EndArray(rapidjson::SizeType) { return Pop(); }
 
   Json TakeRoot() { return std::move(root_); }
   const std::string& error() const { return error_; }
 
  private:
+  // Objects with more members than this look duplicates up in a hash set instead of scanning.
+  static constexpr size_t kLinearKeyScanLimit = 16;
+
   struct Frame {
-    Json value;
-    std::string pending_key;
-    std::unordered_set<std::string> keys;
+    bool is_object;
+    size_t first;  // index of the container's first value in members_ or items_
+    std::unordered_set<std::string> keys;  // filled only past kLinearKeyScanLimit members
   };
 
-  bool Add(Json value) {
-    if (stack_.empty()) {
-      root_ = std::move(value);
-      return true;
+  bool IsDuplicateKey(std::string_view key) {
+    Frame& frame = frames_.back();
+    size_t count = members_.size() - frame.first;
+    if (count < kLinearKeyScanLimit) {
+      for (size_t i = frame.first; i < members_.size(); ++i) {
+        if (members_[i].first == key) return true;
+      }
+      return false;
     }
-    Frame& frame = stack_.back();
-    if (frame.value.is_object()) {
-      frame.value.members().emplace_back(std::move(frame.pending_key), std::move(value));
+    if (frame.keys.empty()) {
+      for (size_t i = frame.first; i < members_.size(); ++i) frame.keys.insert(members_[i].first);
+    }
+    return !frame.keys.emplace(key).second;
+  }
+
+  bool Add(Json value) {
+    if (frames_.empty()) {
+      root_ = std::move(value);
+    } else if (frames_.back().is_object) {
+      members_.back().second = std::move(value);
     } else {
-      frame.value.items().push_back(std::move(value));
+      items_.push_back(std::move(value));
     }
     return true;
   }
-  bool Push(Json container) {
-    if (stack_.size() >= max_depth_) {
+  bool Push(bool is_object) {
+    if (frames_.size() >= max_depth_) {
       error_ = "nesting deeper than " + std::to_string(max_depth_) + " levels";
       return false;
     }
-    stack_.push_back(Frame{std::move(container), {}, {}});
+    frames_.push_back(Frame{is_object, is_object ? members_.size() : items_.size(), {}});
     return true;
   }
   bool Pop() {
-    Json done = std::move(stack_.back().value);
-    stack_.pop_back();
+    Frame& frame = frames_.back();
+    Json done = frame.is_object ? TakeMembers(frame.first) : TakeItems(frame.first);
+    frames_.pop_back();
     return Add(std::move(done));
+  }
+  Json TakeMembers(size_t first) {
+    Json object = Json::MakeObject();
+    Json::Object& members = object.members();
+    members.reserve(members_.size() - first);
+    std::move(members_.begin() + static_cast<std::ptrdiff_t>(first), members_.end(),
+              std::back_inserter(members));
+    members_.resize(first);
+    return object;
+  }
+  Json TakeItems(size_t first) {
+    Json array = Json::MakeArray();
+    Json::Array& items = array.items();
+    items.reserve(items_.size() - first);
+    std::move(items_.begin() + static_cast<std::ptrdiff_t>(first), items_.end(),
+              std::back_inserter(items));
+    items_.resize(first);
+    return array;
   }
 
   size_t max_depth_;
-  std::vector<Frame> stack_;
+  std::vector<Frame> frames_;
+  std::vector<Json::Member> members_;
+  std::vector<Json> items_;
   Json root_;
   std::string error_;
 };
@@ -297,7 +337,9 @@ StatusOr<Json> ParseJson(std::string_view text, const JsonParseOptions& options)
 }
 
 std::string WriteJson(const Json& value, bool pretty) {
-  rapidjson::StringBuffer buffer;
+  // One buffer per thread, so that its capacity carries over from one document to the next.
+  thread_local rapidjson::StringBuffer buffer;
+  buffer.Clear();
   if (pretty) {
     rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
     writer.SetIndent(' ', 2);
@@ -306,7 +348,13 @@ std::string WriteJson(const Json& value, bool pretty) {
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
     WriteValue(value, writer);
   }
-  return std::string(buffer.GetString(), buffer.GetSize());
+  std::string text(buffer.GetString(), buffer.GetSize());
+  constexpr size_t kKeptCapacity = size_t{1} << 20;
+  if (text.size() > kKeptCapacity) {  // do not hold on to a large document's buffer
+    buffer.Clear();
+    buffer.ShrinkToFit();
+  }
+  return text;
 }
 
 std::string JoinPath(std::string_view base, std::string_view member) {

@@ -1,14 +1,18 @@
 #include "mappings/fhir_elements.h"
 
-#include <cctype>
+#include <array>
 
 namespace duet::mappings {
 namespace {
 
 using fhir::Json;
 
-bool IsQuerySafe(unsigned char c) {
-  if (std::isalnum(c) != 0) return true;
+bool IsAsciiAlnum(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+bool IsQuerySafeChar(unsigned char c) {
+  if (IsAsciiAlnum(c)) return true;
   switch (c) {
     case '-':
     case '.':
@@ -32,26 +36,58 @@ bool IsQuerySafe(unsigned char c) {
 }
 
 bool IsPathSegmentSafe(unsigned char c) {
-  return std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~';
+  return IsAsciiAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+// A 256-entry table of IsQuerySafeChar, built once (the check runs for every byte of every
+// conditional reference).
+const std::array<bool, 256>& QuerySafeTable() {
+  static const std::array<bool, 256> table = [] {
+    std::array<bool, 256> safe{};
+    for (int c = 0; c < 256; ++c) safe[c] = IsQuerySafeChar(static_cast<unsigned char>(c));
+    return safe;
+  }();
+  return table;
+}
+
+constexpr char kUpperHex[] = "0123456789ABCDEF";
+
+void AppendPercentEncoded(unsigned char c, std::string* out) {
+  out->push_back('%');
+  out->push_back(kUpperHex[c >> 4]);
+  out->push_back(kUpperHex[c & 0xF]);
 }
 
 // Percent-encodes (upper-case hex) every byte of `text` for which `is_safe` is false.
 std::string PercentEncodeUnsafe(std::string_view text, bool (*is_safe)(unsigned char)) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string encoded;
+  encoded.reserve(text.size());
   for (unsigned char c : text) {
     if (is_safe(c)) {
       encoded.push_back(static_cast<char>(c));
     } else {
-      encoded.push_back('%');
-      encoded.push_back(kHex[c >> 4]);
-      encoded.push_back(kHex[c & 0xF]);
+      AppendPercentEncoded(c, &encoded);
     }
   }
   return encoded;
 }
 
-std::string PercentEncode(std::string_view text) { return PercentEncodeUnsafe(text, IsQuerySafe); }
+bool IsSearchSpecial(char c) { return c == '\\' || c == '|' || c == ',' || c == '$'; }
+
+// Appends the FHIR search token escapes of `text` (\| \, \$ \\), percent-encoded for a URL
+// query: PercentEncode(EscapeToken(text)) in one pass.
+void AppendQueryToken(std::string_view text, std::string* out) {
+  const std::array<bool, 256>& safe = QuerySafeTable();
+  for (char c : text) {
+    if (IsSearchSpecial(c)) out->push_back('\\');  // the backslash is query-safe
+    auto byte = static_cast<unsigned char>(c);
+    if (safe[byte]) {
+      out->push_back(c);
+    } else {
+      AppendPercentEncoded(byte, out);
+    }
+  }
+}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -77,15 +113,6 @@ std::string PercentDecode(std::string_view text) {
   return decoded;
 }
 
-std::string EscapeToken(std::string_view text) {
-  std::string escaped;
-  for (char c : text) {
-    if (c == '\\' || c == '|' || c == ',' || c == '$') escaped.push_back('\\');
-    escaped.push_back(c);
-  }
-  return escaped;
-}
-
 // Splits "system|value" at the first unescaped bar and removes the escapes.
 std::optional<std::pair<std::string, std::string>> SplitToken(std::string_view token) {
   std::string parts[2];
@@ -103,18 +130,16 @@ std::optional<std::pair<std::string, std::string>> SplitToken(std::string_view t
   return std::make_pair(parts[0], parts[1]);
 }
 
-std::string EscapeXml(std::string_view text) {
-  std::string escaped;
+void AppendEscapedXml(std::string_view text, std::string* out) {
   for (char c : text) {
     switch (c) {
-      case '&': escaped += "&amp;"; break;
-      case '<': escaped += "&lt;"; break;
-      case '>': escaped += "&gt;"; break;
-      case '"': escaped += "&quot;"; break;
-      default: escaped.push_back(c);
+      case '&': out->append("&amp;"); break;
+      case '<': out->append("&lt;"); break;
+      case '>': out->append("&gt;"); break;
+      case '"': out->append("&quot;"); break;
+      default: out->push_back(c);
     }
   }
-  return escaped;
 }
 
 }  // namespace
@@ -178,11 +203,13 @@ Json UcumQuantity(Json value, std::string_view unit) {
 }
 
 std::string ConditionalUrl(std::string_view type, std::string_view system, std::string_view value) {
-  std::string url(type);
-  url += "?identifier=";
-  url += PercentEncode(EscapeToken(system));
-  url += '|';
-  url += PercentEncode(EscapeToken(value));
+  static constexpr std::string_view kQuery = "?identifier=";
+  std::string url;
+  url.reserve(type.size() + kQuery.size() + system.size() + value.size() + 8);
+  url.append(type).append(kQuery);
+  AppendQueryToken(system, &url);
+  url.push_back('|');
+  AppendQueryToken(value, &url);
   return url;
 }
 
@@ -218,17 +245,24 @@ void NarrativeBuilder::Item(std::string_view label, std::string_view value) {
 
 Json NarrativeBuilder::Build() const {
   std::string div = "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p><b>";
-  div += EscapeXml(heading_);
+  size_t text_size = heading_.size();
+  for (const auto& [label, value] : items_) text_size += label.size() + value.size() + 16;
+  div.reserve(div.size() + text_size + 32);
+  AppendEscapedXml(heading_, &div);
   div += "</b></p>";
   if (!items_.empty()) {
     div += "<ul>";
     for (const auto& [label, value] : items_) {
-      div += "<li>" + EscapeXml(label) + ": " + EscapeXml(value) + "</li>";
+      div += "<li>";
+      AppendEscapedXml(label, &div);
+      div += ": ";
+      AppendEscapedXml(value, &div);
+      div += "</li>";
     }
     div += "</ul>";
   }
   div += "</div>";
-  return Obj({{"status", Str("generated")}, {"div", Str(div)}});
+  return Obj({{"status", Str("generated")}, {"div", Json::String(std::move(div))}});
 }
 
 }  // namespace duet::mappings
