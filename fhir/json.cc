@@ -12,6 +12,10 @@
 #include <iterator>
 #include <unordered_set>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace duet::fhir {
 namespace {
 
@@ -163,6 +167,102 @@ void WriteValue(const Json& value, Writer& writer) {
       break;
   }
 }
+
+// Compact JSON, byte for byte what rapidjson::Writer<StringBuffer> writes for the same tree
+// (same string escapes: \" \\ \b \f \n \r \t and \u00XX for other control characters; other
+// bytes as given), written straight into one buffer without RapidJSON's per-value bookkeeping.
+class CompactWriter {
+ public:
+  explicit CompactWriter(std::string* out) : out_(out) {}
+
+  void Write(const Json& value) {
+    switch (value.kind()) {
+      case Json::Kind::kNull: out_->append("null"); break;
+      case Json::Kind::kBool: out_->append(value.bool_value() ? "true" : "false"); break;
+      case Json::Kind::kNumber: out_->append(value.number_text()); break;
+      case Json::Kind::kString: WriteString(value.string_value()); break;
+      case Json::Kind::kArray: WriteArray(value.items()); break;
+      case Json::Kind::kObject: WriteObject(value.members()); break;
+    }
+  }
+
+ private:
+  void WriteArray(const Json::Array& items) {
+    out_->push_back('[');
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (i > 0) out_->push_back(',');
+      Write(items[i]);
+    }
+    out_->push_back(']');
+  }
+
+  void WriteObject(const Json::Object& members) {
+    out_->push_back('{');
+    for (size_t i = 0; i < members.size(); ++i) {
+      if (i > 0) out_->push_back(',');
+      WriteString(members[i].first);
+      out_->push_back(':');
+      Write(members[i].second);
+    }
+    out_->push_back('}');
+  }
+
+  void WriteString(std::string_view text) {
+    out_->push_back('"');
+    size_t run = 0;  // start of the bytes not yet copied
+    for (size_t i = NextToEscape(text, 0); i < text.size(); i = NextToEscape(text, i + 1)) {
+      out_->append(text.data() + run, i - run);
+      AppendEscape(static_cast<unsigned char>(text[i]));
+      run = i + 1;
+    }
+    out_->append(text.data() + run, text.size() - run);
+    out_->push_back('"');
+  }
+
+  static bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+  // The index of the first byte at or after `from` that needs an escape, or text.size().
+  static size_t NextToEscape(std::string_view text, size_t from) {
+    size_t i = from;
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    for (; i + 16 <= text.size(); i += 16) {
+      __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+      // A control character is an unsigned byte <= 0x1F: min(byte, 0x1F) == byte.
+      __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(bytes, _mm_set1_epi8(0x1F)), bytes);
+      __m128i special =
+          _mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash));
+      int mask = _mm_movemask_epi8(_mm_or_si128(control, special));
+      if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    }
+#endif
+    for (; i < text.size(); ++i) {
+      if (NeedsEscape(static_cast<unsigned char>(text[i]))) return i;
+    }
+    return text.size();
+  }
+
+  void AppendEscape(unsigned char c) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    out_->push_back('\\');
+    switch (c) {
+      case '"': out_->push_back('"'); break;
+      case '\\': out_->push_back('\\'); break;
+      case '\b': out_->push_back('b'); break;
+      case '\f': out_->push_back('f'); break;
+      case '\n': out_->push_back('n'); break;
+      case '\r': out_->push_back('r'); break;
+      case '\t': out_->push_back('t'); break;
+      default:
+        out_->append("u00");
+        out_->push_back(kHex[c >> 4]);
+        out_->push_back(kHex[c & 0xF]);
+    }
+  }
+
+  std::string* out_;
+};
 
 }  // namespace
 
@@ -337,22 +437,27 @@ StatusOr<Json> ParseJson(std::string_view text, const JsonParseOptions& options)
 }
 
 std::string WriteJson(const Json& value, bool pretty) {
-  // One buffer per thread, so that its capacity carries over from one document to the next.
-  thread_local rapidjson::StringBuffer buffer;
-  buffer.Clear();
+  // One buffer per thread, so that its capacity carries over from one document to the next; the
+  // result is an exact-size copy of it.
+  thread_local std::string compact;
+  thread_local rapidjson::StringBuffer indented;
+  constexpr size_t kKeptCapacity = size_t{1} << 20;
+  std::string text;
   if (pretty) {
-    rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+    indented.Clear();
+    rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(indented);
     writer.SetIndent(' ', 2);
     WriteValue(value, writer);
+    text.assign(indented.GetString(), indented.GetSize());
+    if (text.size() > kKeptCapacity) {  // do not hold on to a large document's buffer
+      indented.Clear();
+      indented.ShrinkToFit();
+    }
   } else {
-    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-    WriteValue(value, writer);
-  }
-  std::string text(buffer.GetString(), buffer.GetSize());
-  constexpr size_t kKeptCapacity = size_t{1} << 20;
-  if (text.size() > kKeptCapacity) {  // do not hold on to a large document's buffer
-    buffer.Clear();
-    buffer.ShrinkToFit();
+    compact.clear();
+    CompactWriter(&compact).Write(value);
+    text = compact;
+    if (text.size() > kKeptCapacity) std::string().swap(compact);
   }
   return text;
 }
