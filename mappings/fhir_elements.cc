@@ -152,6 +152,10 @@ std::string DecodePercent(std::string_view text) { return PercentDecode(text); }
 
 Json Str(std::string_view text) { return Json::String(std::string(text)); }
 
+Json Str(std::string&& text) { return Json::String(std::move(text)); }
+
+Json Str(const char* text) { return Json::String(std::string(text)); }
+
 Json Obj(std::initializer_list<ObjMember> members) {
   Json object = Json::MakeObject();
   object.members().reserve(members.size());
@@ -161,14 +165,24 @@ Json Obj(std::initializer_list<ObjMember> members) {
   return object;
 }
 
+std::vector<Json> MoveItems(std::initializer_list<ArrItem> items) {
+  std::vector<Json> moved;
+  moved.reserve(items.size());
+  for (const ArrItem& item : items) moved.push_back(std::move(item.value));
+  return moved;
+}
+
+Json Arr(std::initializer_list<ArrItem> items) { return Arr(MoveItems(items)); }
+
 Json Arr(std::vector<Json> items) {
   Json array = Json::MakeArray();
-  for (Json& item : items) array.Append(std::move(item));
+  array.items() = std::move(items);
   return array;
 }
 
 Json StrArr(const std::vector<std::string>& items) {
   Json array = Json::MakeArray();
+  array.items().reserve(items.size());
   for (const std::string& item : items) array.Append(Str(item));
   return array;
 }
