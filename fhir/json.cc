@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cassert>
 #include <iterator>
+#include <memory>
 #include <unordered_set>
 
 #if defined(__SSE2__)
@@ -31,7 +32,11 @@ const std::string& EmptyString() {
 // so every array and member list is allocated once.
 class TreeBuilder {
  public:
-  explicit TreeBuilder(size_t max_depth) : max_depth_(max_depth) {}
+  explicit TreeBuilder(size_t max_depth) : max_depth_(max_depth) {
+    frames_.reserve(16);
+    members_.reserve(64);
+    items_.reserve(16);
+  }
 
   bool Null() { return Add(Json()); }
   bool Bool(bool b) { return Add(Json::Bool(b)); }
@@ -70,7 +75,7 @@ class TreeBuilder {
   struct Frame {
     bool is_object;
     size_t first;  // index of the container's first value in members_ or items_
-    std::unordered_set<std::string> keys;  // filled only past kLinearKeyScanLimit members
+    std::unique_ptr<std::unordered_set<std::string>> keys;  // past kLinearKeyScanLimit members
   };
 
   bool IsDuplicateKey(std::string_view key) {
@@ -82,10 +87,11 @@ class TreeBuilder {
       }
       return false;
     }
-    if (frame.keys.empty()) {
-      for (size_t i = frame.first; i < members_.size(); ++i) frame.keys.insert(members_[i].first);
+    if (frame.keys == nullptr) {
+      frame.keys = std::make_unique<std::unordered_set<std::string>>();
+      for (size_t i = frame.first; i < members_.size(); ++i) frame.keys->insert(members_[i].first);
     }
-    return !frame.keys.emplace(key).second;
+    return !frame.keys->emplace(key).second;
   }
 
   bool Add(Json value) {
