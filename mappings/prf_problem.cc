@@ -7,26 +7,35 @@ std::ostream& operator<<(std::ostream& out, const PrfProblem& problem) {
 }
 
 std::string AppendPointer(std::string_view pointer, std::string_view member) {
-  std::string result(pointer);
-  result.reserve(result.size() + member.size() + 1);
-  result += '/';
-  for (char c : member) {
-    if (c == '~') {
-      result += "~0";
-    } else if (c == '/') {
-      result += "~1";
-    } else {
-      result += c;
-    }
-  }
+  std::string result;
+  result.reserve(pointer.size() + member.size() + 1);
+  result.append(pointer);
+  AppendPointerToken(&result, member);
   return result;
 }
 
 std::string AppendPointer(std::string_view pointer, size_t index) {
   std::string result(pointer);
-  result += '/';
-  result += std::to_string(index);
+  AppendPointerToken(&result, index);
   return result;
+}
+
+void AppendPointerToken(std::string* pointer, std::string_view member) {
+  *pointer += '/';
+  for (char c : member) {
+    if (c == '~') {
+      *pointer += "~0";
+    } else if (c == '/') {
+      *pointer += "~1";
+    } else {
+      *pointer += c;
+    }
+  }
+}
+
+void AppendPointerToken(std::string* pointer, size_t index) {
+  *pointer += '/';
+  *pointer += std::to_string(index);
 }
 
 }  // namespace duet::mappings

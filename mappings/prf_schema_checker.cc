@@ -9,6 +9,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -378,7 +379,15 @@ struct Failure {
 };
 
 std::optional<Failure> Check(const rj::SchemaDocument& schema, const rj::Value& value) {
-  rj::SchemaValidator validator(schema);
+  // The validator's state (its stacks, oneOf sub-validators, enum hashers) lives in a buffer on
+  // the stack instead of one malloc per piece of state (RapidJSON's default CrtAllocator).
+  constexpr size_t kStateBufferSize = 8 * 1024;
+  alignas(std::max_align_t) char state_buffer[kStateBufferSize];
+  using PooledValidator =
+      rj::GenericSchemaValidator<rj::SchemaDocument, rj::BaseReaderHandler<rj::UTF8<>>,
+                                 rj::MemoryPoolAllocator<>>;
+  rj::MemoryPoolAllocator<> state_allocator(state_buffer, sizeof state_buffer);
+  PooledValidator validator(schema, &state_allocator);
   value.Accept(validator);
   if (validator.IsValid()) return std::nullopt;
   const char* keyword = validator.GetInvalidSchemaKeyword();
@@ -620,7 +629,7 @@ void PrfSchemaChecker::Validate(const fhir::Json& instance, std::string_view poi
   // stay non-integers, as the PRF schema README requires).
   std::string text = fhir::WriteJson(instance);
   rj::Document document;
-  document.Parse(text.data(), text.size());
+  document.ParseInsitu(text.data());  // `text` is ours and outlives `document`; no string copies
   if (document.HasParseError()) {
     problems->push_back(
         {std::string(pointer_prefix), std::string("cannot be checked against the schema: ") +
