@@ -179,97 +179,137 @@ void WriteValue(const Json& value, Writer& writer) {
 // Compact JSON, byte for byte what rapidjson::Writer<StringBuffer> writes for the same tree
 // (same string escapes: \" \\ \b \f \n \r \t and \u00XX for other control characters; other
 // bytes as given), written straight into one buffer without RapidJSON's per-value bookkeeping.
+//
+// The whole of `buffer` is scratch space, grown ahead of each write (Room), so the bytes
+// themselves are stored through a plain cursor; the document is its first written() bytes.
 class CompactWriter {
  public:
-  explicit CompactWriter(std::string* out) : out_(out) {}
+  explicit CompactWriter(std::string* buffer) : buffer_(buffer) {
+    cursor_ = buffer_->data();
+    end_ = cursor_ + buffer_->size();
+  }
 
   void Write(const Json& value) {
     switch (value.kind()) {
-      case Json::Kind::kNull: out_->append("null"); break;
-      case Json::Kind::kBool: out_->append(value.bool_value() ? "true" : "false"); break;
-      case Json::Kind::kNumber: out_->append(value.number_text()); break;
+      case Json::Kind::kNull: Raw("null"); break;
+      case Json::Kind::kBool: Raw(value.bool_value() ? "true" : "false"); break;
+      case Json::Kind::kNumber: Raw(value.number_text()); break;
       case Json::Kind::kString: WriteString(value.string_value()); break;
       case Json::Kind::kArray: WriteArray(value.items()); break;
       case Json::Kind::kObject: WriteObject(value.members()); break;
     }
   }
 
+  size_t written() const { return static_cast<size_t>(cursor_ - buffer_->data()); }
+
  private:
+  // Room for 16 bytes past any write, so that string runs can be copied 16 bytes at a time.
+  static constexpr size_t kSlack = 16;
+
+  void Room(size_t bytes) {
+    if (static_cast<size_t>(end_ - cursor_) >= bytes + kSlack) return;
+    size_t used = static_cast<size_t>(cursor_ - buffer_->data());
+    buffer_->resize(std::max(buffer_->size() * 2, used + bytes + kSlack + 256));
+    cursor_ = buffer_->data() + used;
+    end_ = buffer_->data() + buffer_->size();
+  }
+
+  void Put(char c) {
+    Room(1);
+    *cursor_++ = c;
+  }
+
+  void Raw(std::string_view text) {
+    Room(text.size());
+    std::memcpy(cursor_, text.data(), text.size());
+    cursor_ += text.size();
+  }
+
   void WriteArray(const Json::Array& items) {
-    out_->push_back('[');
+    Put('[');
     for (size_t i = 0; i < items.size(); ++i) {
-      if (i > 0) out_->push_back(',');
+      if (i > 0) Put(',');
       Write(items[i]);
     }
-    out_->push_back(']');
+    Put(']');
   }
 
   void WriteObject(const Json::Object& members) {
-    out_->push_back('{');
+    Put('{');
     for (size_t i = 0; i < members.size(); ++i) {
-      if (i > 0) out_->push_back(',');
+      if (i > 0) Put(',');
       WriteString(members[i].first);
-      out_->push_back(':');
+      Put(':');
       Write(members[i].second);
     }
-    out_->push_back('}');
-  }
-
-  void WriteString(std::string_view text) {
-    out_->push_back('"');
-    size_t run = 0;  // start of the bytes not yet copied
-    for (size_t i = NextToEscape(text, 0); i < text.size(); i = NextToEscape(text, i + 1)) {
-      out_->append(text.data() + run, i - run);
-      AppendEscape(static_cast<unsigned char>(text[i]));
-      run = i + 1;
-    }
-    out_->append(text.data() + run, text.size() - run);
-    out_->push_back('"');
+    Put('}');
   }
 
   static bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
 
-  // The index of the first byte at or after `from` that needs an escape, or text.size().
-  static size_t NextToEscape(std::string_view text, size_t from) {
-    size_t i = from;
+  void WriteString(std::string_view text) {
+    Room(2 + text.size() * 6);  // every byte escaped as \u00XX at worst
+    *cursor_++ = '"';
+    const char* in = text.data();
+    const char* in_end = in + text.size();
 #if defined(__SSE2__)
     const __m128i quote = _mm_set1_epi8('"');
     const __m128i backslash = _mm_set1_epi8('\\');
-    for (; i + 16 <= text.size(); i += 16) {
-      __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+    const __m128i control_max = _mm_set1_epi8(0x1F);
+    while (in_end - in >= 16) {
+      __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(cursor_), bytes);  // kSlack makes room
       // A control character is an unsigned byte <= 0x1F: min(byte, 0x1F) == byte.
-      __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(bytes, _mm_set1_epi8(0x1F)), bytes);
+      __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(bytes, control_max), bytes);
       __m128i special =
           _mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash));
       int mask = _mm_movemask_epi8(_mm_or_si128(control, special));
-      if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+      if (mask == 0) {
+        in += 16;
+        cursor_ += 16;
+        continue;
+      }
+      int clean = __builtin_ctz(static_cast<unsigned>(mask));
+      in += clean;
+      cursor_ += clean;
+      PutEscape(static_cast<unsigned char>(*in++));
     }
 #endif
-    for (; i < text.size(); ++i) {
-      if (NeedsEscape(static_cast<unsigned char>(text[i]))) return i;
+    for (; in < in_end; ++in) {
+      auto c = static_cast<unsigned char>(*in);
+      if (NeedsEscape(c)) {
+        PutEscape(c);
+      } else {
+        *cursor_++ = static_cast<char>(c);
+      }
     }
-    return text.size();
+    *cursor_++ = '"';
   }
 
-  void AppendEscape(unsigned char c) {
+  // Room was made by WriteString.
+  void PutEscape(unsigned char c) {
     static constexpr char kHex[] = "0123456789ABCDEF";
-    out_->push_back('\\');
+    *cursor_++ = '\\';
     switch (c) {
-      case '"': out_->push_back('"'); break;
-      case '\\': out_->push_back('\\'); break;
-      case '\b': out_->push_back('b'); break;
-      case '\f': out_->push_back('f'); break;
-      case '\n': out_->push_back('n'); break;
-      case '\r': out_->push_back('r'); break;
-      case '\t': out_->push_back('t'); break;
+      case '"': *cursor_++ = '"'; break;
+      case '\\': *cursor_++ = '\\'; break;
+      case '\b': *cursor_++ = 'b'; break;
+      case '\f': *cursor_++ = 'f'; break;
+      case '\n': *cursor_++ = 'n'; break;
+      case '\r': *cursor_++ = 'r'; break;
+      case '\t': *cursor_++ = 't'; break;
       default:
-        out_->append("u00");
-        out_->push_back(kHex[c >> 4]);
-        out_->push_back(kHex[c & 0xF]);
+        *cursor_++ = 'u';
+        *cursor_++ = '0';
+        *cursor_++ = '0';
+        *cursor_++ = kHex[c >> 4];
+        *cursor_++ = kHex[c & 0xF];
     }
   }
 
-  std::string* out_;
+  std::string* buffer_;
+  char* cursor_;
+  char* end_;
 };
 
 }  // namespace
@@ -475,8 +515,8 @@ StatusOr<Json> ParseJson(std::string_view text, const JsonParseOptions& options)
 }
 
 std::string WriteJson(const Json& value, bool pretty) {
-  // One buffer per thread, so that its capacity carries over from one document to the next; the
-  // result is an exact-size copy of it.
+  // One scratch buffer per thread, kept from one document to the next; the result is an
+  // exact-size copy of the part written.
   thread_local std::string compact;
   thread_local rapidjson::StringBuffer indented;
   constexpr size_t kKeptCapacity = size_t{1} << 20;
@@ -492,9 +532,9 @@ std::string WriteJson(const Json& value, bool pretty) {
       indented.ShrinkToFit();
     }
   } else {
-    compact.clear();
-    CompactWriter(&compact).Write(value);
-    text = compact;
+    CompactWriter writer(&compact);
+    writer.Write(value);
+    text.assign(compact.data(), writer.written());
     if (text.size() > kKeptCapacity) std::string().swap(compact);
   }
   return text;

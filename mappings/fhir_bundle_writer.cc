@@ -152,8 +152,9 @@ void RewriteReferences(Json& value, const FullUrls& full_urls, ReferenceScratch*
     return;
   }
   if (!value.is_object()) return;
+  static constexpr std::string_view kReference = "reference";
   for (auto& [key, member] : value.members()) {
-    if (key == "reference" && member.is_string()) {
+    if (key == kReference && member.is_string()) {
       if (ConditionalKey(member.string_value(), scratch)) {
         auto found = full_urls.find(scratch->key);
         if (found != full_urls.end()) member = Str(found->second);
