@@ -1,5 +1,6 @@
 #include "mappings/fhir_elements.h"
 
+#include <algorithm>
 #include <array>
 
 namespace duet::mappings {
@@ -75,18 +76,24 @@ std::string PercentEncodeUnsafe(std::string_view text, bool (*is_safe)(unsigned 
 bool IsSearchSpecial(char c) { return c == '\\' || c == '|' || c == ',' || c == '$'; }
 
 // Appends the FHIR search token escapes of `text` (\| \, \$ \\), percent-encoded for a URL
-// query: PercentEncode(EscapeToken(text)) in one pass.
+// query: PercentEncode(EscapeToken(text)) in one pass, copying runs of plain bytes at once.
 void AppendQueryToken(std::string_view text, std::string* out) {
   const std::array<bool, 256>& safe = QuerySafeTable();
-  for (char c : text) {
-    if (IsSearchSpecial(c)) out->push_back('\\');  // the backslash is query-safe
+  size_t run = 0;  // start of the plain bytes not yet copied
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
     auto byte = static_cast<unsigned char>(c);
+    if (safe[byte] && !IsSearchSpecial(c)) continue;
+    out->append(text.data() + run, i - run);
+    run = i + 1;
+    if (IsSearchSpecial(c)) out->push_back('\\');  // the backslash is query-safe
     if (safe[byte]) {
       out->push_back(c);
     } else {
       AppendPercentEncoded(byte, out);
     }
   }
+  out->append(text.data() + run, text.size() - run);
 }
 
 int HexValue(char c) {
@@ -131,15 +138,20 @@ std::optional<std::pair<std::string, std::string>> SplitToken(std::string_view t
 }
 
 void AppendEscapedXml(std::string_view text, std::string* out) {
-  for (char c : text) {
-    switch (c) {
-      case '&': out->append("&amp;"); break;
-      case '<': out->append("&lt;"); break;
-      case '>': out->append("&gt;"); break;
-      case '"': out->append("&quot;"); break;
-      default: out->push_back(c);
+  size_t run = 0;  // start of the bytes not yet copied
+  for (size_t i = 0; i < text.size(); ++i) {
+    std::string_view entity;
+    switch (text[i]) {
+      case '&': entity = "&amp;"; break;
+      case '<': entity = "&lt;"; break;
+      case '>': entity = "&gt;"; break;
+      case '"': entity = "&quot;"; break;
+      default: continue;
     }
+    out->append(text.data() + run, i - run).append(entity);
+    run = i + 1;
   }
+  out->append(text.data() + run, text.size() - run);
 }
 
 }  // namespace
@@ -158,9 +170,18 @@ Json Str(const char* text) { return Json::String(std::string(text)); }
 
 Json Obj(std::initializer_list<ObjMember> members) {
   Json object = Json::MakeObject();
-  object.members().reserve(members.size());
+  Json::Object& list = object.members();
+  list.reserve(members.size());
   for (const ObjMember& member : members) {
-    if (!member.value.is_null()) object.Set(member.key, std::move(member.value));
+    if (member.value.is_null()) continue;
+    // As Json::Set: a repeated key replaces the earlier value in place.
+    auto same_key = [&](const Json::Member& added) { return added.first == member.key; };
+    auto earlier = std::find_if(list.begin(), list.end(), same_key);
+    if (earlier != list.end()) {
+      earlier->second = std::move(member.value);
+    } else {
+      list.emplace_back(std::string(member.key), std::move(member.value));
+    }
   }
   return object;
 }
