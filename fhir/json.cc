@@ -346,40 +346,25 @@ Json Json::MakeObject() {
   return json;
 }
 
-bool Json::bool_value() const {
-  assert(is_bool());
-  return is_bool() && std::get<bool>(value_);
-}
+const std::string& Json::EmptyText() { return EmptyString(); }
 
-const std::string& Json::number_text() const {
-  assert(is_number());
-  return is_number() ? std::get<NumberText>(value_).text : EmptyString();
-}
-
-const std::string& Json::string_value() const {
-  assert(is_string());
-  return is_string() ? std::get<std::string>(value_) : EmptyString();
-}
-
-const Json::Array& Json::items() const {
+const Json::Array& Json::EmptyArray() {
   static const Array empty;
-  assert(is_array());
-  return is_array() ? std::get<Array>(value_) : empty;
+  return empty;
 }
 
-Json::Array& Json::items() {
-  if (!is_array()) value_ = Array();
+const Json::Object& Json::EmptyObject() {
+  static const Object empty;
+  return empty;
+}
+
+Json::Array& Json::BecomeArray() {
+  value_ = Array();
   return std::get<Array>(value_);
 }
 
-const Json::Object& Json::members() const {
-  static const Object empty;
-  assert(is_object());
-  return is_object() ? std::get<Object>(value_) : empty;
-}
-
-Json::Object& Json::members() {
-  if (!is_object()) value_ = Object();
+Json::Object& Json::BecomeObject() {
+  value_ = Object();
   return std::get<Object>(value_);
 }
 
