@@ -275,6 +275,14 @@ class CompactWriter {
       PutEscape(static_cast<unsigned char>(*in++));
     }
 #endif
+    while (in_end - in >= 8) {  // eight plain bytes at a time
+      uint64_t word;
+      std::memcpy(&word, in, 8);
+      if (AnyNeedsEscape(word)) break;
+      std::memcpy(cursor_, &word, 8);
+      in += 8;
+      cursor_ += 8;
+    }
     for (; in < in_end; ++in) {
       auto c = static_cast<unsigned char>(*in);
       if (NeedsEscape(c)) {
@@ -284,6 +292,16 @@ class CompactWriter {
       }
     }
     *cursor_++ = '"';
+  }
+
+  // Whether any of the eight bytes needs an escape (exact: the borrow tricks below can misplace
+  // which byte it is, but never invent one when there is none).
+  static bool AnyNeedsEscape(uint64_t word) {
+    constexpr uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr uint64_t kHighs = 0x8080808080808080ULL;
+    auto has_zero_byte = [&](uint64_t v) { return ((v - kOnes) & ~v & kHighs) != 0; };
+    bool control = ((word - kOnes * 0x20) & ~word & kHighs) != 0;  // a byte below 0x20
+    return control || has_zero_byte(word ^ (kOnes * '"')) || has_zero_byte(word ^ (kOnes * '\\'));
   }
 
   // Room was made by WriteString.
