@@ -1,5 +1,8 @@
 #include "mappings/prf_problem.h"
 
+#include <charconv>
+#include <iterator>
+
 namespace duet::mappings {
 
 std::ostream& operator<<(std::ostream& out, const PrfProblem& problem) {
@@ -22,20 +25,20 @@ std::string AppendPointer(std::string_view pointer, size_t index) {
 
 void AppendPointerToken(std::string* pointer, std::string_view member) {
   *pointer += '/';
-  for (char c : member) {
-    if (c == '~') {
-      *pointer += "~0";
-    } else if (c == '/') {
-      *pointer += "~1";
-    } else {
-      *pointer += c;
-    }
+  size_t run = 0;  // start of the bytes not yet copied
+  for (size_t i = 0; i < member.size(); ++i) {
+    if (member[i] != '~' && member[i] != '/') continue;
+    pointer->append(member.data() + run, i - run).append(member[i] == '~' ? "~0" : "~1");
+    run = i + 1;
   }
+  pointer->append(member.data() + run, member.size() - run);
 }
 
 void AppendPointerToken(std::string* pointer, size_t index) {
-  *pointer += '/';
-  *pointer += std::to_string(index);
+  char digits[24];
+  char* end = std::to_chars(std::begin(digits), std::end(digits), index).ptr;
+  pointer->push_back('/');
+  pointer->append(digits, end);
 }
 
 }  // namespace duet::mappings

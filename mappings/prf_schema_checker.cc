@@ -3,7 +3,9 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/internal/regex.h>
+#include <rapidjson/memorystream.h>
 #include <rapidjson/pointer.h>
+#include <rapidjson/reader.h>
 #include <rapidjson/schema.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -573,6 +575,68 @@ class Walker {
 
 }  // namespace
 
+// Captures the one number a RapidJSON reader finds, typed as Document::Parse would type it.
+struct NumberHandler : rj::BaseReaderHandler<rj::UTF8<>, NumberHandler> {
+  bool Default() { return false; }
+  bool Int(int i) { return Take(rj::Value(i)); }
+  bool Uint(unsigned u) { return Take(rj::Value(u)); }
+  bool Int64(int64_t i) { return Take(rj::Value(i)); }
+  bool Uint64(uint64_t u) { return Take(rj::Value(u)); }
+  bool Double(double d) { return Take(rj::Value(d)); }
+  bool Take(rj::Value number) {
+    value = std::move(number);
+    return true;
+  }
+  rj::Value value;
+};
+
+// The RapidJSON value the schema checks see for `json`, as if it had been written and parsed
+// again: numbers are parsed from their text, strings and member names are referenced in place
+// (`json` outlives the returned value). An unparsable number text gives its parse error.
+std::optional<rj::ParseErrorCode> ToRapidJson(const fhir::Json& json,
+                                              rj::Document::AllocatorType& allocator,
+                                              rj::Value* out) {
+  switch (json.kind()) {
+    case fhir::Json::Kind::kNull: out->SetNull(); return std::nullopt;
+    case fhir::Json::Kind::kBool: out->SetBool(json.bool_value()); return std::nullopt;
+    case fhir::Json::Kind::kNumber: {
+      const std::string& text = json.number_text();
+      rj::Reader reader;
+      rj::MemoryStream stream(text.data(), text.size());
+      NumberHandler handler;
+      rj::ParseResult result = reader.Parse<rj::kParseStopWhenDoneFlag>(stream, handler);
+      if (!result) return result.Code();
+      if (stream.Tell() != text.size()) return rj::kParseErrorDocumentRootNotSingular;
+      *out = std::move(handler.value);
+      return std::nullopt;
+    }
+    case fhir::Json::Kind::kString: {
+      const std::string& text = json.string_value();
+      out->SetString(rj::StringRef(text.data(), static_cast<rj::SizeType>(text.size())));
+      return std::nullopt;
+    }
+    case fhir::Json::Kind::kArray:
+      out->SetArray();
+      out->Reserve(static_cast<rj::SizeType>(json.items().size()), allocator);
+      for (const fhir::Json& item : json.items()) {
+        rj::Value converted;
+        if (auto error = ToRapidJson(item, allocator, &converted)) return error;
+        out->PushBack(converted, allocator);
+      }
+      return std::nullopt;
+    case fhir::Json::Kind::kObject:
+      out->SetObject();
+      for (const auto& [key, member] : json.members()) {
+        rj::Value converted;
+        if (auto error = ToRapidJson(member, allocator, &converted)) return error;
+        out->AddMember(rj::StringRef(key.data(), static_cast<rj::SizeType>(key.size())), converted,
+                       allocator);
+      }
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 struct PrfSchemaChecker::Impl {
   rj::Document source;
   std::vector<std::string> opaque_pointers;
@@ -626,14 +690,13 @@ StatusOr<std::unique_ptr<PrfSchemaChecker>> PrfSchemaChecker::Compile(
 void PrfSchemaChecker::Validate(const fhir::Json& instance, std::string_view pointer_prefix,
                                 std::vector<PrfProblem>* problems) const {
   // fhir::Json keeps numbers as text; RapidJSON's schema checks need them as numbers (9.0 and 1e1
-  // stay non-integers, as the PRF schema README requires).
-  std::string text = fhir::WriteJson(instance);
+  // stay non-integers, as the PRF schema README requires). The document is built straight from
+  // the tree, as if written and parsed again.
   rj::Document document;
-  document.ParseInsitu(text.data());  // `text` is ours and outlives `document`; no string copies
-  if (document.HasParseError()) {
+  if (auto error = ToRapidJson(instance, document.GetAllocator(), &document)) {
     problems->push_back(
-        {std::string(pointer_prefix), std::string("cannot be checked against the schema: ") +
-                                          rj::GetParseError_En(document.GetParseError())});
+        {std::string(pointer_prefix),
+         std::string("cannot be checked against the schema: ") + rj::GetParseError_En(*error)});
     return;
   }
   std::unique_ptr<Node> tree = impl_->Acquire();
