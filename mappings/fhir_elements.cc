@@ -40,13 +40,24 @@ bool IsPathSegmentSafe(unsigned char c) {
   return IsAsciiAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 
-// A 256-entry table of IsQuerySafeChar, built once (the check runs for every byte of every
-// conditional reference).
-const std::array<bool, 256>& QuerySafeTable() {
-  static const std::array<bool, 256> table = [] {
-    std::array<bool, 256> safe{};
-    for (int c = 0; c < 256; ++c) safe[c] = IsQuerySafeChar(static_cast<unsigned char>(c));
-    return safe;
+bool IsSearchSpecial(char c) { return c == '\\' || c == '|' || c == ',' || c == '$'; }
+
+// How a byte goes into a query token (the check runs for every byte of every conditional
+// reference, hence a table built once).
+enum class QueryByte : unsigned char { kPlain, kSearchEscaped, kPercentEncoded };
+
+const std::array<QueryByte, 256>& QueryByteTable() {
+  static const std::array<QueryByte, 256> table = [] {
+    std::array<QueryByte, 256> kinds{};
+    for (int c = 0; c < 256; ++c) {
+      auto byte = static_cast<unsigned char>(c);
+      if (IsSearchSpecial(static_cast<char>(byte))) {
+        kinds[c] = QueryByte::kSearchEscaped;  // all four are query-safe once escaped
+      } else {
+        kinds[c] = IsQuerySafeChar(byte) ? QueryByte::kPlain : QueryByte::kPercentEncoded;
+      }
+    }
+    return kinds;
   }();
   return table;
 }
@@ -73,22 +84,20 @@ std::string PercentEncodeUnsafe(std::string_view text, bool (*is_safe)(unsigned 
   return encoded;
 }
 
-bool IsSearchSpecial(char c) { return c == '\\' || c == '|' || c == ',' || c == '$'; }
-
 // Appends the FHIR search token escapes of `text` (\| \, \$ \\), percent-encoded for a URL
 // query: PercentEncode(EscapeToken(text)) in one pass, copying runs of plain bytes at once.
 void AppendQueryToken(std::string_view text, std::string* out) {
-  const std::array<bool, 256>& safe = QuerySafeTable();
+  const std::array<QueryByte, 256>& kinds = QueryByteTable();
   size_t run = 0;  // start of the plain bytes not yet copied
   for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    auto byte = static_cast<unsigned char>(c);
-    if (safe[byte] && !IsSearchSpecial(c)) continue;
+    auto byte = static_cast<unsigned char>(text[i]);
+    QueryByte kind = kinds[byte];
+    if (kind == QueryByte::kPlain) continue;
     out->append(text.data() + run, i - run);
     run = i + 1;
-    if (IsSearchSpecial(c)) out->push_back('\\');  // the backslash is query-safe
-    if (safe[byte]) {
-      out->push_back(c);
+    if (kind == QueryByte::kSearchEscaped) {
+      out->push_back('\\');  // the backslash is query-safe
+      out->push_back(text[i]);
     } else {
       AppendPercentEncoded(byte, out);
     }
