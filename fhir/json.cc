@@ -34,11 +34,31 @@ const std::string& EmptyString() {
 // so every array and member list is allocated once.
 class TreeBuilder {
  public:
-  explicit TreeBuilder(size_t max_depth) : max_depth_(max_depth) {
-    frames_.reserve(16);
-    members_.reserve(64);
-    items_.reserve(16);
+  struct Frame {
+    bool is_object;
+    size_t first;  // index of the container's first value in members_ or items_
+    std::unique_ptr<std::unordered_set<std::string>> keys;  // past kLinearKeyScanLimit members
+  };
+
+  // The stacks live in `scratch`, which keeps their capacity from one parse to the next.
+  struct Scratch {
+    std::vector<Frame> frames;
+    std::vector<Json::Member> members;
+    std::vector<Json> items;
+  };
+
+  TreeBuilder(size_t max_depth, Scratch* scratch)
+      : max_depth_(max_depth),
+        frames_(scratch->frames),
+        members_(scratch->members),
+        items_(scratch->items) {}
+  ~TreeBuilder() {  // empty (after an error, not yet) and ready for the next parse
+    ClearKeepingSmall(&frames_);
+    ClearKeepingSmall(&members_);
+    ClearKeepingSmall(&items_);
   }
+  TreeBuilder(const TreeBuilder&) = delete;
+  TreeBuilder& operator=(const TreeBuilder&) = delete;
 
   bool Null() { return Add(Json()); }
   bool Bool(bool b) { return Add(Json::Bool(b)); }
@@ -74,11 +94,16 @@ class TreeBuilder {
   // Objects with more members than this look duplicates up in a hash set instead of scanning.
   static constexpr size_t kLinearKeyScanLimit = 16;
 
-  struct Frame {
-    bool is_object;
-    size_t first;  // index of the container's first value in members_ or items_
-    std::unique_ptr<std::unordered_set<std::string>> keys;  // past kLinearKeyScanLimit members
-  };
+  // Clears a stack, and gives its memory back after an unusually wide document.
+  template <typename T>
+  static void ClearKeepingSmall(std::vector<T>* stack) {
+    constexpr size_t kKeptCapacity = 4096;
+    if (stack->capacity() > kKeptCapacity) {
+      std::vector<T>().swap(*stack);
+    } else {
+      stack->clear();
+    }
+  }
 
   bool IsDuplicateKey(std::string_view key) {
     Frame& frame = frames_.back();
@@ -140,9 +165,9 @@ class TreeBuilder {
   }
 
   size_t max_depth_;
-  std::vector<Frame> frames_;
-  std::vector<Json::Member> members_;
-  std::vector<Json> items_;
+  std::vector<Frame>& frames_;
+  std::vector<Json::Member>& members_;
+  std::vector<Json>& items_;
   Json root_;
   std::string error_;
 };
@@ -492,7 +517,8 @@ rapidjson::ParseResult ParseWith(std::string_view text, TreeBuilder* builder, si
 }  // namespace
 
 StatusOr<Json> ParseJson(std::string_view text, const JsonParseOptions& options) {
-  TreeBuilder builder(options.max_depth);
+  thread_local TreeBuilder::Scratch scratch;
+  TreeBuilder builder(options.max_depth, &scratch);
   size_t end = 0;
   // RapidJSON's UTF-8 validation costs a third of the parse. ASCII text is valid UTF-8 and parses
   // to the same tree either way, so only text with other bytes takes the validating path.

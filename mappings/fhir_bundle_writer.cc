@@ -59,6 +59,26 @@ class Sha1 {
 
   static uint32_t Rotl(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
 
+  // One round: e takes the new value and b is rotated; the caller renames the variables instead
+  // of moving all five along.
+  template <typename Function>
+  static void Round(uint32_t a, uint32_t& b, uint32_t c, uint32_t d, uint32_t& e, Function function,
+                    uint32_t k, uint32_t word) {
+    e += Rotl(a, 5) + function(b, c, d) + k + word;
+    b = Rotl(b, 30);
+  }
+
+  // Five rounds, after which the variables are back in their roles.
+  template <typename Function>
+  static void FiveRounds(uint32_t& a, uint32_t& b, uint32_t& c, uint32_t& d, uint32_t& e,
+                         Function function, uint32_t k, const uint32_t* w) {
+    Round(a, b, c, d, e, function, k, w[0]);
+    Round(e, a, b, c, d, function, k, w[1]);
+    Round(d, e, a, b, c, function, k, w[2]);
+    Round(c, d, e, a, b, function, k, w[3]);
+    Round(b, c, d, e, a, function, k, w[4]);
+  }
+
   void Compress(const uint8_t* p) {
     uint32_t w[80];
     for (int i = 0; i < 16; ++i) {
@@ -67,19 +87,14 @@ class Sha1 {
     }
     for (int i = 16; i < 80; ++i) w[i] = Rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
     uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4];
-    auto round = [&](uint32_t f, uint32_t k, uint32_t word) {
-      uint32_t temp = Rotl(a, 5) + f + e + k + word;
-      e = d;
-      d = c;
-      c = Rotl(b, 30);
-      b = a;
-      a = temp;
-    };
     // The four 20-round stages, each with its own function and constant.
-    for (int i = 0; i < 20; ++i) round((b & c) | (~b & d), 0x5A827999, w[i]);
-    for (int i = 20; i < 40; ++i) round(b ^ c ^ d, 0x6ED9EBA1, w[i]);
-    for (int i = 40; i < 60; ++i) round((b & c) | (b & d) | (c & d), 0x8F1BBCDC, w[i]);
-    for (int i = 60; i < 80; ++i) round(b ^ c ^ d, 0xCA62C1D6, w[i]);
+    auto choose = [](uint32_t x, uint32_t y, uint32_t z) { return (x & y) | (~x & z); };
+    auto parity = [](uint32_t x, uint32_t y, uint32_t z) { return x ^ y ^ z; };
+    auto majority = [](uint32_t x, uint32_t y, uint32_t z) { return (x & y) | (x & z) | (y & z); };
+    for (int i = 0; i < 20; i += 5) FiveRounds(a, b, c, d, e, choose, 0x5A827999, w + i);
+    for (int i = 20; i < 40; i += 5) FiveRounds(a, b, c, d, e, parity, 0x6ED9EBA1, w + i);
+    for (int i = 40; i < 60; i += 5) FiveRounds(a, b, c, d, e, majority, 0x8F1BBCDC, w + i);
+    for (int i = 60; i < 80; i += 5) FiveRounds(a, b, c, d, e, parity, 0xCA62C1D6, w + i);
     h_[0] += a;
     h_[1] += b;
     h_[2] += c;
