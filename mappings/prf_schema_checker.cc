@@ -469,8 +469,35 @@ class Walker {
     }
   }
 
+  // The check of an object or array node ignores member and item values (their schemas were
+  // replaced by {} or removed), so it runs over the value's outline: the same member names, or
+  // the same number of items, with null values. That keeps each level from walking the whole
+  // subtree again. uniqueItems compares items, so an array check that has it sees them all.
+  static std::optional<Failure> CheckOutline(const Node& node, const rj::Value& value) {
+    bool outline_object = value.IsObject();
+    bool outline_array = value.IsArray() && Member(node.check_source, "uniqueItems") == nullptr;
+    if (!outline_object && !outline_array) return Check(*node.check, value);
+    constexpr size_t kOutlineBufferSize = 4 * 1024;
+    alignas(std::max_align_t) char buffer[kOutlineBufferSize];
+    rj::MemoryPoolAllocator<> allocator(buffer, sizeof buffer);
+    rj::Value outline;
+    if (outline_object) {
+      outline.SetObject();
+      for (const auto& member : value.GetObject()) {
+        outline.AddMember(
+            rj::Value(rj::StringRef(member.name.GetString(), member.name.GetStringLength())),
+            rj::Value(), allocator);
+      }
+    } else {
+      outline.SetArray();
+      outline.Reserve(value.Size(), allocator);
+      for (rj::SizeType i = 0; i < value.Size(); ++i) outline.PushBack(rj::Value(), allocator);
+    }
+    return Check(*node.check, outline);
+  }
+
   void VisitObject(const Node& node, const rj::Value& value, const std::string& pointer) {
-    if (auto failure = Check(*node.check, value)) {
+    if (auto failure = CheckOutline(node, value)) {
       if (failure->keyword == "type") return Add(pointer, TypeMessage(node.check_source, value));
       if (!value.IsObject()) return Report(node, *failure, value, pointer);
       if (failure->keyword == "additionalProperties") {
@@ -500,7 +527,7 @@ class Walker {
   }
 
   void VisitArray(const Node& node, const rj::Value& value, const std::string& pointer) {
-    if (auto failure = Check(*node.check, value)) {
+    if (auto failure = CheckOutline(node, value)) {
       Report(node, *failure, value, pointer);
       if (failure->keyword == "type") return;
     }
