@@ -357,37 +357,7 @@ class CompactWriter {
 
 }  // namespace
 
-Json Json::Bool(bool value) {
-  Json json;
-  json.value_ = value;
-  return json;
-}
-
-Json Json::Number(std::string text) {
-  Json json;
-  json.value_ = NumberText{std::move(text)};
-  return json;
-}
-
 Json Json::Integer(long long value) { return Number(std::to_string(value)); }
-
-Json Json::String(std::string value) {
-  Json json;
-  json.value_ = std::move(value);
-  return json;
-}
-
-Json Json::MakeArray() {
-  Json json;
-  json.value_ = Array();
-  return json;
-}
-
-Json Json::MakeObject() {
-  Json json;
-  json.value_ = Object();
-  return json;
-}
 
 const std::string& Json::EmptyText() { return EmptyString(); }
 

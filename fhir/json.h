@@ -72,6 +72,14 @@ class Json {
   struct NumberText {
     std::string text;
   };
+  // The value_ alternative of a kind (Kind follows the order of value_'s alternatives).
+  template <Kind kind>
+  static constexpr auto At = std::in_place_index<static_cast<size_t>(kind)>;
+  // Constructs the alternative at `index` of value_ in place (the factories below).
+  template <size_t index, typename... Args>
+  explicit Json(std::in_place_index_t<index> at, Args&&... args)
+      : value_(at, std::forward<Args>(args)...) {}
+
   // The wrong-kind paths of the accessors, out of line.
   static const std::string& EmptyText();
   static const Array& EmptyArray();
@@ -82,7 +90,19 @@ class Json {
   std::variant<std::monostate, bool, NumberText, std::string, Array, Object> value_;
 };
 
-// The accessors are inline: every walk over a tree calls them once per node.
+// The factories and accessors are inline: trees are built and walked a node at a time.
+inline Json Json::Bool(bool value) { return Json(At<Kind::kBool>, value); }
+
+inline Json Json::Number(std::string text) {
+  return Json(At<Kind::kNumber>, NumberText{std::move(text)});
+}
+
+inline Json Json::String(std::string value) { return Json(At<Kind::kString>, std::move(value)); }
+
+inline Json Json::MakeArray() { return Json(At<Kind::kArray>); }
+
+inline Json Json::MakeObject() { return Json(At<Kind::kObject>); }
+
 inline bool Json::bool_value() const {
   assert(is_bool());
   const bool* value = std::get_if<bool>(&value_);
