@@ -9,7 +9,15 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
+#include <memory>
 #include <unordered_set>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace duet::fhir {
 namespace {
@@ -20,9 +28,37 @@ const std::string& EmptyString() {
 }
 
 // SAX handler that builds a Json tree, rejecting duplicate member names and deep nesting.
+//
+// Like RapidJSON's own DOM, the values of open containers wait on two shared stacks (one for
+// object members, one for array items); a container is built with its exact size when it closes,
+// so every array and member list is allocated once.
 class TreeBuilder {
  public:
-  explicit TreeBuilder(size_t max_depth) : max_depth_(max_depth) {}
+  struct Frame {
+    bool is_object;
+    size_t first;  // index of the container's first value in members_ or items_
+    std::unique_ptr<std::unordered_set<std::string>> keys;  // past kLinearKeyScanLimit members
+  };
+
+  // The stacks live in `scratch`, which keeps their capacity from one parse to the next.
+  struct Scratch {
+    std::vector<Frame> frames;
+    std::vector<Json::Member> members;
+    std::vector<Json> items;
+  };
+
+  TreeBuilder(size_t max_depth, Scratch* scratch)
+      : max_depth_(max_depth),
+        frames_(scratch->frames),
+        members_(scratch->members),
+        items_(scratch->items) {}
+  ~TreeBuilder() {  // empty (after an error, not yet) and ready for the next parse
+    ClearKeepingSmall(&frames_);
+    ClearKeepingSmall(&members_);
+    ClearKeepingSmall(&items_);
+  }
+  TreeBuilder(const TreeBuilder&) = delete;
+  TreeBuilder& operator=(const TreeBuilder&) = delete;
 
   bool Null() { return Add(Json()); }
   bool Bool(bool b) { return Add(Json::Bool(b)); }
@@ -37,60 +73,101 @@ class TreeBuilder {
   bool String(const char* str, rapidjson::SizeType length, bool) {
     return Add(Json::String(std::string(str, length)));
   }
-  bool StartObject() { return Push(Json::MakeObject()); }
+  bool StartObject() { return Push(true); }
   bool Key(const char* str, rapidjson::SizeType length, bool) {
-    std::string key(str, length);
-    Frame& frame = stack_.back();
-    if (!frame.keys.insert(key).second) {
-      error_ = "duplicate member \"" + key + "\"";
+    std::string_view key(str, length);
+    if (IsDuplicateKey(key)) {
+      error_ = "duplicate member \"" + std::string(key) + "\"";
       return false;
     }
-    frame.pending_key = std::move(key);
+    members_.emplace_back(std::string(key), Json());
     return true;
   }
   bool EndObject(rapidjson::SizeType) { return Pop(); }
-  bool StartArray() { return Push(Json::MakeArray()); }
+  bool StartArray() { return Push(false); }
   bool EndArray(rapidjson::SizeType) { return Pop(); }
 
   Json TakeRoot() { return std::move(root_); }
   const std::string& error() const { return error_; }
 
  private:
-  struct Frame {
-    Json value;
-    std::string pending_key;
-    std::unordered_set<std::string> keys;
-  };
+  // Objects with more members than this look duplicates up in a hash set instead of scanning.
+  static constexpr size_t kLinearKeyScanLimit = 16;
+
+  // Clears a stack, and gives its memory back after an unusually wide document.
+  template <typename T>
+  static void ClearKeepingSmall(std::vector<T>* stack) {
+    constexpr size_t kKeptCapacity = 4096;
+    if (stack->capacity() > kKeptCapacity) {
+      std::vector<T>().swap(*stack);
+    } else {
+      stack->clear();
+    }
+  }
+
+  bool IsDuplicateKey(std::string_view key) {
+    Frame& frame = frames_.back();
+    size_t count = members_.size() - frame.first;
+    if (count < kLinearKeyScanLimit) {
+      for (size_t i = frame.first; i < members_.size(); ++i) {
+        if (members_[i].first == key) return true;
+      }
+      return false;
+    }
+    if (frame.keys == nullptr) {
+      frame.keys = std::make_unique<std::unordered_set<std::string>>();
+      for (size_t i = frame.first; i < members_.size(); ++i) frame.keys->insert(members_[i].first);
+    }
+    return !frame.keys->emplace(key).second;
+  }
 
   bool Add(Json value) {
-    if (stack_.empty()) {
+    if (frames_.empty()) {
       root_ = std::move(value);
-      return true;
-    }
-    Frame& frame = stack_.back();
-    if (frame.value.is_object()) {
-      frame.value.members().emplace_back(std::move(frame.pending_key), std::move(value));
+    } else if (frames_.back().is_object) {
+      members_.back().second = std::move(value);
     } else {
-      frame.value.items().push_back(std::move(value));
+      items_.push_back(std::move(value));
     }
     return true;
   }
-  bool Push(Json container) {
-    if (stack_.size() >= max_depth_) {
+  bool Push(bool is_object) {
+    if (frames_.size() >= max_depth_) {
       error_ = "nesting deeper than " + std::to_string(max_depth_) + " levels";
       return false;
     }
-    stack_.push_back(Frame{std::move(container), {}, {}});
+    frames_.push_back(Frame{is_object, is_object ? members_.size() : items_.size(), {}});
     return true;
   }
   bool Pop() {
-    Json done = std::move(stack_.back().value);
-    stack_.pop_back();
+    Frame& frame = frames_.back();
+    Json done = frame.is_object ? TakeMembers(frame.first) : TakeItems(frame.first);
+    frames_.pop_back();
     return Add(std::move(done));
+  }
+  Json TakeMembers(size_t first) {
+    Json object = Json::MakeObject();
+    Json::Object& members = object.members();
+    members.reserve(members_.size() - first);
+    std::move(members_.begin() + static_cast<std::ptrdiff_t>(first), members_.end(),
+              std::back_inserter(members));
+    members_.resize(first);
+    return object;
+  }
+  Json TakeItems(size_t first) {
+    Json array = Json::MakeArray();
+    Json::Array& items = array.items();
+    items.reserve(items_.size() - first);
+    std::move(items_.begin() + static_cast<std::ptrdiff_t>(first), items_.end(),
+              std::back_inserter(items));
+    items_.resize(first);
+    return array;
   }
 
   size_t max_depth_;
-  std::vector<Frame> stack_;
+  std::vector<Frame>& frames_;
+  std::vector<Json::Member>& members_;
+  std::vector<Json>& items_;
   Json root_;
   std::string error_;
 };
@@ -124,74 +201,183 @@ void WriteValue(const Json& value, Writer& writer) {
   }
 }
 
+// Compact JSON, byte for byte what rapidjson::Writer<StringBuffer> writes for the same tree
+// (same string escapes: \" \\ \b \f \n \r \t and \u00XX for other control characters; other
+// bytes as given), written straight into one buffer without RapidJSON's per-value bookkeeping.
+//
+// The whole of `buffer` is scratch space, grown ahead of each write (Room), so the bytes
+// themselves are stored through a plain cursor; the document is its first written() bytes.
+class CompactWriter {
+ public:
+  explicit CompactWriter(std::string* buffer) : buffer_(buffer) {
+    cursor_ = buffer_->data();
+    end_ = cursor_ + buffer_->size();
+  }
+
+  void Write(const Json& value) {
+    switch (value.kind()) {
+      case Json::Kind::kNull: Raw("null"); break;
+      case Json::Kind::kBool: Raw(value.bool_value() ? "true" : "false"); break;
+      case Json::Kind::kNumber: Raw(value.number_text()); break;
+      case Json::Kind::kString: WriteString(value.string_value()); break;
+      case Json::Kind::kArray: WriteArray(value.items()); break;
+      case Json::Kind::kObject: WriteObject(value.members()); break;
+    }
+  }
+
+  size_t written() const { return static_cast<size_t>(cursor_ - buffer_->data()); }
+
+ private:
+  // Room for 16 bytes past any write, so that string runs can be copied 16 bytes at a time.
+  static constexpr size_t kSlack = 16;
+
+  void Room(size_t bytes) {
+    if (static_cast<size_t>(end_ - cursor_) >= bytes + kSlack) return;
+    size_t used = static_cast<size_t>(cursor_ - buffer_->data());
+    buffer_->resize(std::max(buffer_->size() * 2, used + bytes + kSlack + 256));
+    cursor_ = buffer_->data() + used;
+    end_ = buffer_->data() + buffer_->size();
+  }
+
+  void Put(char c) {
+    Room(1);
+    *cursor_++ = c;
+  }
+
+  void Raw(std::string_view text) {
+    Room(text.size());
+    std::memcpy(cursor_, text.data(), text.size());
+    cursor_ += text.size();
+  }
+
+  void WriteArray(const Json::Array& items) {
+    Put('[');
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (i > 0) Put(',');
+      Write(items[i]);
+    }
+    Put(']');
+  }
+
+  void WriteObject(const Json::Object& members) {
+    Put('{');
+    for (size_t i = 0; i < members.size(); ++i) {
+      if (i > 0) Put(',');
+      WriteString(members[i].first);
+      Put(':');
+      Write(members[i].second);
+    }
+    Put('}');
+  }
+
+  static bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+  void WriteString(std::string_view text) {
+    Room(2 + text.size() * 6);  // every byte escaped as \u00XX at worst
+    *cursor_++ = '"';
+    const char* in = text.data();
+    const char* in_end = in + text.size();
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i control_max = _mm_set1_epi8(0x1F);
+    while (in_end - in >= 16) {
+      __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(cursor_), bytes);  // kSlack makes room
+      // A control character is an unsigned byte <= 0x1F: min(byte, 0x1F) == byte.
+      __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(bytes, control_max), bytes);
+      __m128i special =
+          _mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash));
+      int mask = _mm_movemask_epi8(_mm_or_si128(control, special));
+      if (mask == 0) {
+        in += 16;
+        cursor_ += 16;
+        continue;
+      }
+      int clean = __builtin_ctz(static_cast<unsigned>(mask));
+      in += clean;
+      cursor_ += clean;
+      PutEscape(static_cast<unsigned char>(*in++));
+    }
+#endif
+    while (in_end - in >= 8) {  // eight plain bytes at a time
+      uint64_t word;
+      std::memcpy(&word, in, 8);
+      if (AnyNeedsEscape(word)) break;
+      std::memcpy(cursor_, &word, 8);
+      in += 8;
+      cursor_ += 8;
+    }
+    for (; in < in_end; ++in) {
+      auto c = static_cast<unsigned char>(*in);
+      if (NeedsEscape(c)) {
+        PutEscape(c);
+      } else {
+        *cursor_++ = static_cast<char>(c);
+      }
+    }
+    *cursor_++ = '"';
+  }
+
+  // Whether any of the eight bytes needs an escape (exact: the borrow tricks below can misplace
+  // which byte it is, but never invent one when there is none).
+  static bool AnyNeedsEscape(uint64_t word) {
+    constexpr uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr uint64_t kHighs = 0x8080808080808080ULL;
+    auto has_zero_byte = [&](uint64_t v) { return ((v - kOnes) & ~v & kHighs) != 0; };
+    bool control = ((word - kOnes * 0x20) & ~word & kHighs) != 0;  // a byte below 0x20
+    return control || has_zero_byte(word ^ (kOnes * '"')) || has_zero_byte(word ^ (kOnes * '\\'));
+  }
+
+  // Room was made by WriteString.
+  void PutEscape(unsigned char c) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    *cursor_++ = '\\';
+    switch (c) {
+      case '"': *cursor_++ = '"'; break;
+      case '\\': *cursor_++ = '\\'; break;
+      case '\b': *cursor_++ = 'b'; break;
+      case '\f': *cursor_++ = 'f'; break;
+      case '\n': *cursor_++ = 'n'; break;
+      case '\r': *cursor_++ = 'r'; break;
+      case '\t': *cursor_++ = 't'; break;
+      default:
+        *cursor_++ = 'u';
+        *cursor_++ = '0';
+        *cursor_++ = '0';
+        *cursor_++ = kHex[c >> 4];
+        *cursor_++ = kHex[c & 0xF];
+    }
+  }
+
+  std::string* buffer_;
+  char* cursor_;
+  char* end_;
+};
+
 }  // namespace
-
-Json Json::Bool(bool value) {
-  Json json;
-  json.value_ = value;
-  return json;
-}
-
-Json Json::Number(std::string text) {
-  Json json;
-  json.value_ = NumberText{std::move(text)};
-  return json;
-}
 
 Json Json::Integer(long long value) { return Number(std::to_string(value)); }
 
-Json Json::String(std::string value) {
-  Json json;
-  json.value_ = std::move(value);
-  return json;
-}
+const std::string& Json::EmptyText() { return EmptyString(); }
 
-Json Json::MakeArray() {
-  Json json;
-  json.value_ = Array();
-  return json;
-}
-
-Json Json::MakeObject() {
-  Json json;
-  json.value_ = Object();
-  return json;
-}
-
-bool Json::bool_value() const {
-  assert(is_bool());
-  return is_bool() && std::get<bool>(value_);
-}
-
-const std::string& Json::number_text() const {
-  assert(is_number());
-  return is_number() ? std::get<NumberText>(value_).text : EmptyString();
-}
-
-const std::string& Json::string_value() const {
-  assert(is_string());
-  return is_string() ? std::get<std::string>(value_) : EmptyString();
-}
-
-const Json::Array& Json::items() const {
+const Json::Array& Json::EmptyArray() {
   static const Array empty;
-  assert(is_array());
-  return is_array() ? std::get<Array>(value_) : empty;
+  return empty;
 }
 
-Json::Array& Json::items() {
-  if (!is_array()) value_ = Array();
+const Json::Object& Json::EmptyObject() {
+  static const Object empty;
+  return empty;
+}
+
+Json::Array& Json::BecomeArray() {
+  value_ = Array();
   return std::get<Array>(value_);
 }
 
-const Json::Object& Json::members() const {
-  static const Object empty;
-  assert(is_object());
-  return is_object() ? std::get<Object>(value_) : empty;
-}
-
-Json::Object& Json::members() {
-  if (!is_object()) value_ = Object();
+Json::Object& Json::BecomeObject() {
+  value_ = Object();
   return std::get<Object>(value_);
 }
 
@@ -271,14 +457,45 @@ const char* JsonKindName(Json::Kind kind) {
   return "value";
 }
 
-StatusOr<Json> ParseJson(std::string_view text, const JsonParseOptions& options) {
-  TreeBuilder builder(options.max_depth);
+namespace {
+
+bool IsAscii(std::string_view text) {
+  uint64_t any = 0;  // eight bytes at a time
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, text.data() + i, 8);
+    any |= word;
+  }
+  for (; i < text.size(); ++i) any |= static_cast<unsigned char>(text[i]);
+  return (any & 0x8080808080808080ULL) == 0;
+}
+
+constexpr unsigned kBaseParseFlags =
+    rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseStopWhenDoneFlag;
+
+// Runs the reader over `text`; returns the result and sets `*end` to where it stopped.
+template <unsigned kFlags>
+rapidjson::ParseResult ParseWith(std::string_view text, TreeBuilder* builder, size_t* end) {
   rapidjson::Reader reader;
   rapidjson::MemoryStream stream(text.data(), text.size());
-  constexpr unsigned kFlags = rapidjson::kParseNumbersAsStringsFlag |
-                              rapidjson::kParseValidateEncodingFlag |
-                              rapidjson::kParseStopWhenDoneFlag;
-  rapidjson::ParseResult result = reader.Parse<kFlags>(stream, builder);
+  rapidjson::ParseResult result = reader.Parse<kFlags>(stream, *builder);
+  *end = stream.Tell();
+  return result;
+}
+
+}  // namespace
+
+StatusOr<Json> ParseJson(std::string_view text, const JsonParseOptions& options) {
+  thread_local TreeBuilder::Scratch scratch;
+  TreeBuilder builder(options.max_depth, &scratch);
+  size_t end = 0;
+  // RapidJSON's UTF-8 validation costs a third of the parse. ASCII text is valid UTF-8 and parses
+  // to the same tree either way, so only text with other bytes takes the validating path.
+  rapidjson::ParseResult result =
+      IsAscii(text) ? ParseWith<kBaseParseFlags>(text, &builder, &end)
+                    : ParseWith<kBaseParseFlags | rapidjson::kParseValidateEncodingFlag>(
+                          text, &builder, &end);
   if (!result) {
     std::string why =
         builder.error().empty() ? rapidjson::GetParseError_En(result.Code()) : builder.error();
@@ -286,7 +503,7 @@ StatusOr<Json> ParseJson(std::string_view text, const JsonParseOptions& options)
                                 why);
   }
   // Only whitespace may follow the value.
-  for (size_t i = stream.Tell(); i < text.size(); ++i) {
+  for (size_t i = end; i < text.size(); ++i) {
     char c = text[i];
     if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
       return InvalidArgumentError("invalid JSON at byte " + std::to_string(i) +
@@ -297,16 +514,29 @@ StatusOr<Json> ParseJson(std::string_view text, const JsonParseOptions& options)
 }
 
 std::string WriteJson(const Json& value, bool pretty) {
-  rapidjson::StringBuffer buffer;
+  // One scratch buffer per thread, kept from one document to the next; the result is an
+  // exact-size copy of the part written.
+  thread_local std::string compact;
+  thread_local rapidjson::StringBuffer indented;
+  constexpr size_t kKeptCapacity = size_t{1} << 20;
+  std::string text;
   if (pretty) {
-    rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+    indented.Clear();
+    rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(indented);
     writer.SetIndent(' ', 2);
     WriteValue(value, writer);
+    text.assign(indented.GetString(), indented.GetSize());
+    if (text.size() > kKeptCapacity) {  // do not hold on to a large document's buffer
+      indented.Clear();
+      indented.ShrinkToFit();
+    }
   } else {
-    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-    WriteValue(value, writer);
+    CompactWriter writer(&compact);
+    writer.Write(value);
+    text.assign(compact.data(), writer.written());
+    if (text.size() > kKeptCapacity) std::string().swap(compact);
   }
-  return std::string(buffer.GetString(), buffer.GetSize());
+  return text;
 }
 
 std::string JoinPath(std::string_view base, std::string_view member) {

@@ -7,6 +7,7 @@
 // mutate it from one thread at a time.
 #pragma once
 
+#include <cassert>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -48,9 +49,9 @@ class Json {
   const std::string& number_text() const;
   const std::string& string_value() const;
   const Array& items() const;
-  Array& items();
+  Array& items();  // makes this an empty array first when it is not one
   const Object& members() const;
-  Object& members();
+  Object& members();  // makes this an empty object first when it is not one
 
   // Object helpers. Find returns nullptr when absent or when this is not an object.
   const Json* Find(std::string_view key) const;
@@ -71,8 +72,76 @@ class Json {
   struct NumberText {
     std::string text;
   };
+  // The value_ alternative of a kind (Kind follows the order of value_'s alternatives).
+  template <Kind kind>
+  static constexpr auto At = std::in_place_index<static_cast<size_t>(kind)>;
+  // Constructs the alternative at `index` of value_ in place (the factories below).
+  template <size_t index, typename... Args>
+  explicit Json(std::in_place_index_t<index> at, Args&&... args)
+      : value_(at, std::forward<Args>(args)...) {}
+
+  // The wrong-kind paths of the accessors, out of line.
+  static const std::string& EmptyText();
+  static const Array& EmptyArray();
+  static const Object& EmptyObject();
+  Array& BecomeArray();
+  Object& BecomeObject();
+
   std::variant<std::monostate, bool, NumberText, std::string, Array, Object> value_;
 };
+
+// The factories and accessors are inline: trees are built and walked a node at a time.
+inline Json Json::Bool(bool value) { return Json(At<Kind::kBool>, value); }
+
+inline Json Json::Number(std::string text) {
+  return Json(At<Kind::kNumber>, NumberText{std::move(text)});
+}
+
+inline Json Json::String(std::string value) { return Json(At<Kind::kString>, std::move(value)); }
+
+inline Json Json::MakeArray() { return Json(At<Kind::kArray>); }
+
+inline Json Json::MakeObject() { return Json(At<Kind::kObject>); }
+
+inline bool Json::bool_value() const {
+  assert(is_bool());
+  const bool* value = std::get_if<bool>(&value_);
+  return value != nullptr && *value;
+}
+
+inline const std::string& Json::number_text() const {
+  assert(is_number());
+  const NumberText* number = std::get_if<NumberText>(&value_);
+  return number != nullptr ? number->text : EmptyText();
+}
+
+inline const std::string& Json::string_value() const {
+  assert(is_string());
+  const std::string* text = std::get_if<std::string>(&value_);
+  return text != nullptr ? *text : EmptyText();
+}
+
+inline const Json::Array& Json::items() const {
+  assert(is_array());
+  const Array* array = std::get_if<Array>(&value_);
+  return array != nullptr ? *array : EmptyArray();
+}
+
+inline Json::Array& Json::items() {
+  Array* array = std::get_if<Array>(&value_);
+  return array != nullptr ? *array : BecomeArray();
+}
+
+inline const Json::Object& Json::members() const {
+  assert(is_object());
+  const Object* object = std::get_if<Object>(&value_);
+  return object != nullptr ? *object : EmptyObject();
+}
+
+inline Json::Object& Json::members() {
+  Object* object = std::get_if<Object>(&value_);
+  return object != nullptr ? *object : BecomeObject();
+}
 
 struct JsonParseOptions {
   size_t max_depth = 128;

@@ -21,9 +21,13 @@ fhir::Json MakeComplexExtension(std::string_view url, std::vector<fhir::Json> pa
   fhir::Json extension = fhir::Json::MakeObject();
   extension.Set("url", fhir::Json::String(std::string(url)));
   fhir::Json list = fhir::Json::MakeArray();
-  for (fhir::Json& part : parts) list.Append(std::move(part));
+  list.items() = std::move(parts);
   extension.Set("extension", std::move(list));
   return extension;
+}
+
+fhir::Json MakeComplexExtension(std::string_view url, std::initializer_list<ArrItem> parts) {
+  return MakeComplexExtension(url, MoveItems(parts));
 }
 
 void AddExtension(fhir::Json& element, fhir::Json extension) {

@@ -4,11 +4,13 @@
 // Free functions over fhir::Json values; no shared state, thread-safe.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "fhir/json.h"
+#include "mappings/fhir_elements.h"
 
 namespace duet::mappings {
 
@@ -55,6 +57,8 @@ std::string ExtensionUrl(std::string_view name);
 fhir::Json MakeExtension(std::string_view url, std::string_view value_key, fhir::Json value);
 // A complex extension: {"url": url, "extension": [parts...]}.
 fhir::Json MakeComplexExtension(std::string_view url, std::vector<fhir::Json> parts);
+// The same from a braced list, whose parts are moved rather than copied.
+fhir::Json MakeComplexExtension(std::string_view url, std::initializer_list<ArrItem> parts);
 
 // Appends `extension` to element.extension (created when absent). `element` must be an object.
 void AddExtension(fhir::Json& element, fhir::Json extension);

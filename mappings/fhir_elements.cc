@@ -1,14 +1,19 @@
 #include "mappings/fhir_elements.h"
 
-#include <cctype>
+#include <algorithm>
+#include <array>
 
 namespace duet::mappings {
 namespace {
 
 using fhir::Json;
 
-bool IsQuerySafe(unsigned char c) {
-  if (std::isalnum(c) != 0) return true;
+bool IsAsciiAlnum(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+bool IsQuerySafeChar(unsigned char c) {
+  if (IsAsciiAlnum(c)) return true;
   switch (c) {
     case '-':
     case '.':
@@ -32,26 +37,73 @@ bool IsQuerySafe(unsigned char c) {
 }
 
 bool IsPathSegmentSafe(unsigned char c) {
-  return std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~';
+  return IsAsciiAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+bool IsSearchSpecial(char c) { return c == '\\' || c == '|' || c == ',' || c == '$'; }
+
+// How a byte goes into a query token (the check runs for every byte of every conditional
+// reference, hence a table built once).
+enum class QueryByte : unsigned char { kPlain, kSearchEscaped, kPercentEncoded };
+
+const std::array<QueryByte, 256>& QueryByteTable() {
+  static const std::array<QueryByte, 256> table = [] {
+    std::array<QueryByte, 256> kinds{};
+    for (int c = 0; c < 256; ++c) {
+      auto byte = static_cast<unsigned char>(c);
+      if (IsSearchSpecial(static_cast<char>(byte))) {
+        kinds[c] = QueryByte::kSearchEscaped;  // all four are query-safe once escaped
+      } else {
+        kinds[c] = IsQuerySafeChar(byte) ? QueryByte::kPlain : QueryByte::kPercentEncoded;
+      }
+    }
+    return kinds;
+  }();
+  return table;
+}
+
+constexpr char kUpperHex[] = "0123456789ABCDEF";
+
+void AppendPercentEncoded(unsigned char c, std::string* out) {
+  out->push_back('%');
+  out->push_back(kUpperHex[c >> 4]);
+  out->push_back(kUpperHex[c & 0xF]);
 }
 
 // Percent-encodes (upper-case hex) every byte of `text` for which `is_safe` is false.
 std::string PercentEncodeUnsafe(std::string_view text, bool (*is_safe)(unsigned char)) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string encoded;
+  encoded.reserve(text.size());
   for (unsigned char c : text) {
     if (is_safe(c)) {
       encoded.push_back(static_cast<char>(c));
     } else {
-      encoded.push_back('%');
-      encoded.push_back(kHex[c >> 4]);
-      encoded.push_back(kHex[c & 0xF]);
+      AppendPercentEncoded(c, &encoded);
     }
   }
   return encoded;
 }
 
-std::string PercentEncode(std::string_view text) { return PercentEncodeUnsafe(text, IsQuerySafe); }
+// Appends the FHIR search token escapes of `text` (\| \, \$ \\), percent-encoded for a URL
+// query: PercentEncode(EscapeToken(text)) in one pass, copying runs of plain bytes at once.
+void AppendQueryToken(std::string_view text, std::string* out) {
+  const std::array<QueryByte, 256>& kinds = QueryByteTable();
+  size_t run = 0;  // start of the plain bytes not yet copied
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    QueryByte kind = kinds[byte];
+    if (kind == QueryByte::kPlain) continue;
+    out->append(text.data() + run, i - run);
+    run = i + 1;
+    if (kind == QueryByte::kSearchEscaped) {
+      out->push_back('\\');  // the backslash is query-safe
+      out->push_back(text[i]);
+    } else {
+      AppendPercentEncoded(byte, out);
+    }
+  }
+  out->append(text.data() + run, text.size() - run);
+}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -77,15 +129,6 @@ std::string PercentDecode(std::string_view text) {
   return decoded;
 }
 
-std::string EscapeToken(std::string_view text) {
-  std::string escaped;
-  for (char c : text) {
-    if (c == '\\' || c == '|' || c == ',' || c == '$') escaped.push_back('\\');
-    escaped.push_back(c);
-  }
-  return escaped;
-}
-
 // Splits "system|value" at the first unescaped bar and removes the escapes.
 std::optional<std::pair<std::string, std::string>> SplitToken(std::string_view token) {
   std::string parts[2];
@@ -103,18 +146,21 @@ std::optional<std::pair<std::string, std::string>> SplitToken(std::string_view t
   return std::make_pair(parts[0], parts[1]);
 }
 
-std::string EscapeXml(std::string_view text) {
-  std::string escaped;
-  for (char c : text) {
-    switch (c) {
-      case '&': escaped += "&amp;"; break;
-      case '<': escaped += "&lt;"; break;
-      case '>': escaped += "&gt;"; break;
-      case '"': escaped += "&quot;"; break;
-      default: escaped.push_back(c);
+void AppendEscapedXml(std::string_view text, std::string* out) {
+  size_t run = 0;  // start of the bytes not yet copied
+  for (size_t i = 0; i < text.size(); ++i) {
+    std::string_view entity;
+    switch (text[i]) {
+      case '&': entity = "&amp;"; break;
+      case '<': entity = "&lt;"; break;
+      case '>': entity = "&gt;"; break;
+      case '"': entity = "&quot;"; break;
+      default: continue;
     }
+    out->append(text.data() + run, i - run).append(entity);
+    run = i + 1;
   }
-  return escaped;
+  out->append(text.data() + run, text.size() - run);
 }
 
 }  // namespace
@@ -127,23 +173,46 @@ std::string DecodePercent(std::string_view text) { return PercentDecode(text); }
 
 Json Str(std::string_view text) { return Json::String(std::string(text)); }
 
+Json Str(std::string&& text) { return Json::String(std::move(text)); }
+
+Json Str(const char* text) { return Json::String(std::string(text)); }
+
 Json Obj(std::initializer_list<ObjMember> members) {
   Json object = Json::MakeObject();
-  object.members().reserve(members.size());
+  Json::Object& list = object.members();
+  list.reserve(members.size());
   for (const ObjMember& member : members) {
-    if (!member.value.is_null()) object.Set(member.key, std::move(member.value));
+    if (member.value.is_null()) continue;
+    // As Json::Set: a repeated key replaces the earlier value in place.
+    auto same_key = [&](const Json::Member& added) { return added.first == member.key; };
+    auto earlier = std::find_if(list.begin(), list.end(), same_key);
+    if (earlier != list.end()) {
+      earlier->second = std::move(member.value);
+    } else {
+      list.emplace_back(std::string(member.key), std::move(member.value));
+    }
   }
   return object;
 }
 
+std::vector<Json> MoveItems(std::initializer_list<ArrItem> items) {
+  std::vector<Json> moved;
+  moved.reserve(items.size());
+  for (const ArrItem& item : items) moved.push_back(std::move(item.value));
+  return moved;
+}
+
+Json Arr(std::initializer_list<ArrItem> items) { return Arr(MoveItems(items)); }
+
 Json Arr(std::vector<Json> items) {
   Json array = Json::MakeArray();
-  for (Json& item : items) array.Append(std::move(item));
+  array.items() = std::move(items);
   return array;
 }
 
 Json StrArr(const std::vector<std::string>& items) {
   Json array = Json::MakeArray();
+  array.items().reserve(items.size());
   for (const std::string& item : items) array.Append(Str(item));
   return array;
 }
@@ -178,11 +247,13 @@ Json UcumQuantity(Json value, std::string_view unit) {
 }
 
 std::string ConditionalUrl(std::string_view type, std::string_view system, std::string_view value) {
-  std::string url(type);
-  url += "?identifier=";
-  url += PercentEncode(EscapeToken(system));
-  url += '|';
-  url += PercentEncode(EscapeToken(value));
+  static constexpr std::string_view kQuery = "?identifier=";
+  std::string url;
+  url.reserve(type.size() + kQuery.size() + system.size() + value.size() + 8);
+  url.append(type).append(kQuery);
+  AppendQueryToken(system, &url);
+  url.push_back('|');
+  AppendQueryToken(value, &url);
   return url;
 }
 
@@ -218,17 +289,24 @@ void NarrativeBuilder::Item(std::string_view label, std::string_view value) {
 
 Json NarrativeBuilder::Build() const {
   std::string div = "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p><b>";
-  div += EscapeXml(heading_);
+  size_t text_size = heading_.size();
+  for (const auto& [label, value] : items_) text_size += label.size() + value.size() + 16;
+  div.reserve(div.size() + text_size + 32);
+  AppendEscapedXml(heading_, &div);
   div += "</b></p>";
   if (!items_.empty()) {
     div += "<ul>";
     for (const auto& [label, value] : items_) {
-      div += "<li>" + EscapeXml(label) + ": " + EscapeXml(value) + "</li>";
+      div += "<li>";
+      AppendEscapedXml(label, &div);
+      div += ": ";
+      AppendEscapedXml(value, &div);
+      div += "</li>";
     }
     div += "</ul>";
   }
   div += "</div>";
-  return Obj({{"status", Str("generated")}, {"div", Str(div)}});
+  return Obj({{"status", Str("generated")}, {"div", Json::String(std::move(div))}});
 }
 
 }  // namespace duet::mappings

@@ -17,6 +17,10 @@
 namespace duet::mappings {
 
 fhir::Json Str(std::string_view text);
+// Overloads so that a string built for the value is moved in rather than copied (and a literal
+// is not ambiguous between the two).
+fhir::Json Str(std::string&& text);
+fhir::Json Str(const char* text);
 // An object from members in order; members whose value is null are left out.
 // One member for Obj. The value is `mutable` so that Obj can move it out of the (const)
 // initializer_list instead of copying the whole subtree at every level of nesting.
@@ -28,6 +32,17 @@ struct ObjMember {
 };
 
 fhir::Json Obj(std::initializer_list<ObjMember> members);
+
+// One item for Arr({...}): as for ObjMember, `mutable` lets Arr move the item out of the
+// initializer_list (a braced list straight into std::vector<Json> would copy every subtree).
+struct ArrItem {
+  ArrItem(fhir::Json item_value) : value(std::move(item_value)) {}  // NOLINT: implicit on purpose
+  mutable fhir::Json value;
+};
+// The items moved out of a braced list.
+std::vector<fhir::Json> MoveItems(std::initializer_list<ArrItem> items);
+
+fhir::Json Arr(std::initializer_list<ArrItem> items);
 fhir::Json Arr(std::vector<fhir::Json> items);
 fhir::Json StrArr(const std::vector<std::string>& items);
 

@@ -40,11 +40,11 @@ std::string_view DisciplineActivityStatus(std::string_view plan_status) {
 
 Json CertificationExtension(const FieldReader& certification) {
   certification.RejectUnknown({"from", "to", "physician_npi", "status", "sent_on", "signed_on"});
-  std::vector<Json> parts = {
-      MakeExtension("status", "valueCode",
-                    Str(certification.Enum("status", kCertificationStatuses))),
-      MakeExtension("physician", "valueReference",
-                    PractitionerReference(certification.String("physician_npi")))};
+  std::vector<Json> parts =
+      MoveItems({MakeExtension("status", "valueCode",
+                               Str(certification.Enum("status", kCertificationStatuses))),
+                 MakeExtension("physician", "valueReference",
+                               PractitionerReference(certification.String("physician_npi")))});
   if (auto sent = certification.OptionalDate("sent_on")) {
     parts.push_back(MakeExtension("sentOn", "valueDate", Str(*sent)));
   }

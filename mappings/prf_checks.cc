@@ -52,43 +52,55 @@ bool EndsWith(std::string_view text, std::string_view suffix) {
 
 // ---- Rules over the whole record --------------------------------------------------------------
 
-void CheckNpis(const Json& value, const std::string& pointer, std::vector<PrfProblem>* problems) {
+// Both walks below extend `pointer` in place and cut it back on the way out, so that a pointer
+// string is only copied for a problem.
+
+void CheckNpis(const Json& value, std::string* pointer, std::vector<PrfProblem>* problems) {
+  size_t length = pointer->size();
   if (value.is_array()) {
     for (size_t i = 0; i < value.items().size(); ++i) {
-      CheckNpis(value.items()[i], AppendPointer(pointer, i), problems);
+      AppendPointerToken(pointer, i);
+      CheckNpis(value.items()[i], pointer, problems);
+      pointer->resize(length);
     }
     return;
   }
   if (!value.is_object()) return;
   for (const auto& [name, member] : value.members()) {
-    std::string member_pointer = AppendPointer(pointer, name);
+    AppendPointerToken(pointer, name);
     bool names_an_npi = name == "npi" || EndsWith(name, "_npi");
     if (names_an_npi && member.is_string() && HasNpiShape(member.string_value()) &&
         !IsValidNpi(member.string_value())) {
       const std::string& npi = member.string_value();
-      Add(problems, member_pointer,
+      Add(problems, *pointer,
           "NPI \"" + npi + "\" fails the check digit (with these first nine digits it ends in " +
               std::string(1, *NpiCheckDigit(std::string_view(npi).substr(0, 9))) + ")");
     }
-    CheckNpis(member, member_pointer, problems);
+    CheckNpis(member, pointer, problems);
+    pointer->resize(length);
   }
 }
 
-void CheckCalendarDates(const Json& value, const std::string& pointer,
+void CheckCalendarDates(const Json& value, std::string* pointer,
                         std::vector<PrfProblem>* problems) {
+  size_t length = pointer->size();
   if (value.is_array()) {
     for (size_t i = 0; i < value.items().size(); ++i) {
-      CheckCalendarDates(value.items()[i], AppendPointer(pointer, i), problems);
+      AppendPointerToken(pointer, i);
+      CheckCalendarDates(value.items()[i], pointer, problems);
+      pointer->resize(length);
     }
   } else if (value.is_object()) {
     for (const auto& [name, member] : value.members()) {
-      CheckCalendarDates(member, AppendPointer(pointer, name), problems);
+      AppendPointerToken(pointer, name);
+      CheckCalendarDates(member, pointer, problems);
+      pointer->resize(length);
     }
   } else if (value.is_string()) {
     std::string_view text = value.string_value();
     if ((HasDateShape(text) || HasInstantShape(text)) && InPatternRanges(text.substr(0, 10))) {
       if (std::optional<std::string> error = fhir::CheckDateText(text.substr(0, 10))) {
-        Add(problems, pointer, *error);
+        Add(problems, *pointer, *error);
       }
     }
   }
@@ -268,8 +280,9 @@ void CheckPrfRules(const fhir::Json& record, std::string_view pointer_prefix,
                    std::vector<PrfProblem>* problems) {
   if (!record.is_object()) return;
   std::string prefix(pointer_prefix);
-  CheckNpis(record, prefix, problems);
-  CheckCalendarDates(record, prefix, problems);
+  std::string walk_pointer = prefix;
+  CheckNpis(record, &walk_pointer, problems);
+  CheckCalendarDates(record, &walk_pointer, problems);
   std::string_view type = record.StringOr("record");
   if (type == "plan_of_care") CheckPlanOfCare(record, prefix, problems);
   if (type == "referral") CheckReferral(record, prefix, problems);

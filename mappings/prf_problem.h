@@ -27,5 +27,8 @@ std::ostream& operator<<(std::ostream& out, const PrfProblem& problem);
 // Appends one reference token to a JSON pointer, escaping '~' as "~0" and '/' as "~1".
 std::string AppendPointer(std::string_view pointer, std::string_view member);
 std::string AppendPointer(std::string_view pointer, size_t index);
+// The same, in place: for walks that extend one pointer and cut it back (resize) on the way out.
+void AppendPointerToken(std::string* pointer, std::string_view member);
+void AppendPointerToken(std::string* pointer, size_t index);
 
 }  // namespace duet::mappings

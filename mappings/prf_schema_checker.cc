@@ -3,12 +3,15 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/internal/regex.h>
+#include <rapidjson/memorystream.h>
 #include <rapidjson/pointer.h>
+#include <rapidjson/reader.h>
 #include <rapidjson/schema.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -378,7 +381,15 @@ struct Failure {
 };
 
 std::optional<Failure> Check(const rj::SchemaDocument& schema, const rj::Value& value) {
-  rj::SchemaValidator validator(schema);
+  // The validator's state (its stacks, oneOf sub-validators, enum hashers) lives in a buffer on
+  // the stack instead of one malloc per piece of state (RapidJSON's default CrtAllocator).
+  constexpr size_t kStateBufferSize = 8 * 1024;
+  alignas(std::max_align_t) char state_buffer[kStateBufferSize];
+  using PooledValidator =
+      rj::GenericSchemaValidator<rj::SchemaDocument, rj::BaseReaderHandler<rj::UTF8<>>,
+                                 rj::MemoryPoolAllocator<>>;
+  rj::MemoryPoolAllocator<> state_allocator(state_buffer, sizeof state_buffer);
+  PooledValidator validator(schema, &state_allocator);
   value.Accept(validator);
   if (validator.IsValid()) return std::nullopt;
   const char* keyword = validator.GetInvalidSchemaKeyword();
@@ -458,8 +469,35 @@ class Walker {
     }
   }
 
+  // The check of an object or array node ignores member and item values (their schemas were
+  // replaced by {} or removed), so it runs over the value's outline: the same member names, or
+  // the same number of items, with null values. That keeps each level from walking the whole
+  // subtree again. uniqueItems compares items, so an array check that has it sees them all.
+  static std::optional<Failure> CheckOutline(const Node& node, const rj::Value& value) {
+    bool outline_object = value.IsObject();
+    bool outline_array = value.IsArray() && Member(node.check_source, "uniqueItems") == nullptr;
+    if (!outline_object && !outline_array) return Check(*node.check, value);
+    constexpr size_t kOutlineBufferSize = 4 * 1024;
+    alignas(std::max_align_t) char buffer[kOutlineBufferSize];
+    rj::MemoryPoolAllocator<> allocator(buffer, sizeof buffer);
+    rj::Value outline;
+    if (outline_object) {
+      outline.SetObject();
+      for (const auto& member : value.GetObject()) {
+        outline.AddMember(
+            rj::Value(rj::StringRef(member.name.GetString(), member.name.GetStringLength())),
+            rj::Value(), allocator);
+      }
+    } else {
+      outline.SetArray();
+      outline.Reserve(value.Size(), allocator);
+      for (rj::SizeType i = 0; i < value.Size(); ++i) outline.PushBack(rj::Value(), allocator);
+    }
+    return Check(*node.check, outline);
+  }
+
   void VisitObject(const Node& node, const rj::Value& value, const std::string& pointer) {
-    if (auto failure = Check(*node.check, value)) {
+    if (auto failure = CheckOutline(node, value)) {
       if (failure->keyword == "type") return Add(pointer, TypeMessage(node.check_source, value));
       if (!value.IsObject()) return Report(node, *failure, value, pointer);
       if (failure->keyword == "additionalProperties") {
@@ -489,7 +527,7 @@ class Walker {
   }
 
   void VisitArray(const Node& node, const rj::Value& value, const std::string& pointer) {
-    if (auto failure = Check(*node.check, value)) {
+    if (auto failure = CheckOutline(node, value)) {
       Report(node, *failure, value, pointer);
       if (failure->keyword == "type") return;
     }
@@ -564,6 +602,68 @@ class Walker {
 
 }  // namespace
 
+// Captures the one number a RapidJSON reader finds, typed as Document::Parse would type it.
+struct NumberHandler : rj::BaseReaderHandler<rj::UTF8<>, NumberHandler> {
+  bool Default() { return false; }
+  bool Int(int i) { return Take(rj::Value(i)); }
+  bool Uint(unsigned u) { return Take(rj::Value(u)); }
+  bool Int64(int64_t i) { return Take(rj::Value(i)); }
+  bool Uint64(uint64_t u) { return Take(rj::Value(u)); }
+  bool Double(double d) { return Take(rj::Value(d)); }
+  bool Take(rj::Value number) {
+    value = std::move(number);
+    return true;
+  }
+  rj::Value value;
+};
+
+// The RapidJSON value the schema checks see for `json`, as if it had been written and parsed
+// again: numbers are parsed from their text, strings and member names are referenced in place
+// (`json` outlives the returned value). An unparsable number text gives its parse error.
+std::optional<rj::ParseErrorCode> ToRapidJson(const fhir::Json& json,
+                                              rj::Document::AllocatorType& allocator,
+                                              rj::Value* out) {
+  switch (json.kind()) {
+    case fhir::Json::Kind::kNull: out->SetNull(); return std::nullopt;
+    case fhir::Json::Kind::kBool: out->SetBool(json.bool_value()); return std::nullopt;
+    case fhir::Json::Kind::kNumber: {
+      const std::string& text = json.number_text();
+      rj::Reader reader;
+      rj::MemoryStream stream(text.data(), text.size());
+      NumberHandler handler;
+      rj::ParseResult result = reader.Parse<rj::kParseStopWhenDoneFlag>(stream, handler);
+      if (!result) return result.Code();
+      if (stream.Tell() != text.size()) return rj::kParseErrorDocumentRootNotSingular;
+      *out = std::move(handler.value);
+      return std::nullopt;
+    }
+    case fhir::Json::Kind::kString: {
+      const std::string& text = json.string_value();
+      out->SetString(rj::StringRef(text.data(), static_cast<rj::SizeType>(text.size())));
+      return std::nullopt;
+    }
+    case fhir::Json::Kind::kArray:
+      out->SetArray();
+      out->Reserve(static_cast<rj::SizeType>(json.items().size()), allocator);
+      for (const fhir::Json& item : json.items()) {
+        rj::Value converted;
+        if (auto error = ToRapidJson(item, allocator, &converted)) return error;
+        out->PushBack(converted, allocator);
+      }
+      return std::nullopt;
+    case fhir::Json::Kind::kObject:
+      out->SetObject();
+      for (const auto& [key, member] : json.members()) {
+        rj::Value converted;
+        if (auto error = ToRapidJson(member, allocator, &converted)) return error;
+        out->AddMember(rj::StringRef(key.data(), static_cast<rj::SizeType>(key.size())), converted,
+                       allocator);
+      }
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 struct PrfSchemaChecker::Impl {
   rj::Document source;
   std::vector<std::string> opaque_pointers;
@@ -617,14 +717,13 @@ StatusOr<std::unique_ptr<PrfSchemaChecker>> PrfSchemaChecker::Compile(
 void PrfSchemaChecker::Validate(const fhir::Json& instance, std::string_view pointer_prefix,
                                 std::vector<PrfProblem>* problems) const {
   // fhir::Json keeps numbers as text; RapidJSON's schema checks need them as numbers (9.0 and 1e1
-  // stay non-integers, as the PRF schema README requires).
-  std::string text = fhir::WriteJson(instance);
+  // stay non-integers, as the PRF schema README requires). The document is built straight from
+  // the tree, as if written and parsed again.
   rj::Document document;
-  document.Parse(text.data(), text.size());
-  if (document.HasParseError()) {
+  if (auto error = ToRapidJson(instance, document.GetAllocator(), &document)) {
     problems->push_back(
-        {std::string(pointer_prefix), std::string("cannot be checked against the schema: ") +
-                                          rj::GetParseError_En(document.GetParseError())});
+        {std::string(pointer_prefix),
+         std::string("cannot be checked against the schema: ") + rj::GetParseError_En(*error)});
     return;
   }
   std::unique_ptr<Node> tree = impl_->Acquire();

@@ -68,16 +68,38 @@ std::string MainSystem(const RecordMapping& mapping, const MappingContext& conte
 
 // PRF tells an empty array from an absent optional member; FHIR has no empty arrays. The JSON
 // pointers of the record's empty arrays ride along in an extension of the main resource.
-void CollectEmptyArrays(const Json& value, const std::string& pointer,
-                        std::vector<std::string>* pointers) {
+// Whether CollectEmptyArrays would find anything: the common answer, no, without any pointers.
+bool HasEmptyArray(const Json& value) {
   if (value.is_array()) {
-    if (value.items().empty()) pointers->push_back(pointer);
-    for (size_t i = 0; i < value.items().size(); ++i) {
-      CollectEmptyArrays(value.items()[i], pointer + "/" + std::to_string(i), pointers);
+    if (value.items().empty()) return true;
+    for (const Json& item : value.items()) {
+      if (HasEmptyArray(item)) return true;
     }
   } else if (value.is_object()) {
     for (const auto& [key, member] : value.members()) {
-      CollectEmptyArrays(member, pointer + "/" + key, pointers);
+      if (HasEmptyArray(member)) return true;
+    }
+  }
+  return false;
+}
+
+// `pointer` is the value's JSON pointer on entry and is restored on return (one buffer for the
+// whole walk instead of a string per node).
+void CollectEmptyArrays(const Json& value, std::string* pointer,
+                        std::vector<std::string>* pointers) {
+  size_t length = pointer->size();
+  if (value.is_array()) {
+    if (value.items().empty()) pointers->push_back(*pointer);
+    for (size_t i = 0; i < value.items().size(); ++i) {
+      pointer->append("/").append(std::to_string(i));
+      CollectEmptyArrays(value.items()[i], pointer, pointers);
+      pointer->resize(length);
+    }
+  } else if (value.is_object()) {
+    for (const auto& [key, member] : value.members()) {
+      pointer->append("/").append(key);
+      CollectEmptyArrays(member, pointer, pointers);
+      pointer->resize(length);
     }
   }
 }
@@ -124,7 +146,10 @@ StatusOr<std::vector<Json>> RecordToFhir(const Json& record, std::string_view po
   auto resources = mapping->to_fhir(record, context, pointer);
   if (!resources.ok()) return resources.status();
   std::vector<std::string> empty_arrays;
-  CollectEmptyArrays(record, "", &empty_arrays);
+  if (HasEmptyArray(record)) {
+    std::string pointer_buffer;
+    CollectEmptyArrays(record, &pointer_buffer, &empty_arrays);
+  }
   Json& main_resource = resources->front();
   for (const std::string& empty : empty_arrays) {
     AddExtension(main_resource,

@@ -67,5 +67,26 @@ TEST(JsonTest, WritesEscapes) {
   EXPECT_EQ(WriteJson(s), R"("line\n\"quoted\"\t\\")");
 }
 
+TEST(JsonTest, WritesEveryControlCharacterEscapedAndOtherBytesAsGiven) {
+  // Long enough that escapes fall inside and across the writer's 16-byte blocks.
+  std::string text = "0123456789abcdefghij\x01\x1f\b\f\r" + std::string(20, 'x') + "\"" +
+                     std::string(15, 'y') + "\\\x7f\xc3\xa9" + std::string(1, '\0') + "end";
+  EXPECT_EQ(WriteJson(Json::String(text)),
+            "\"0123456789abcdefghij\\u0001\\u001F\\b\\f\\r" + std::string(20, 'x') + "\\\"" +
+                std::string(15, 'y') + "\\\\\x7f\xc3\xa9\\u0000end\"");
+}
+
+TEST(JsonTest, RejectsDuplicateMembersOfLargeObjects) {
+  std::string text = "{";
+  for (int i = 0; i < 40; ++i) text += "\"m" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  auto parsed = ParseJson(text + "\"m39\":true}");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.status().message().find("duplicate member \"m39\""), std::string::npos);
+  auto fine = ParseJson(text + "\"m40\":[{\"m0\":{}},[]]}");
+  ASSERT_TRUE(fine.ok()) << fine.status().ToString();
+  EXPECT_EQ(fine->members().size(), 41u);
+  EXPECT_EQ(WriteJson(*fine->Find("m40")), R"([{"m0":{}},[]])");
+}
+
 }  // namespace
 }  // namespace duet::fhir
