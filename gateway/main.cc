@@ -1,10 +1,12 @@
 // The composition root: parses the command line and runs one command.
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <iostream>
 #include <string>
 
 #include "gateway/cli/convert_command.h"
+#include "gateway/cli/endpoints_command.h"
 #include "gateway/cli/sync_command.h"
 #include "gateway/cli/validate_command.h"
 #include "gateway/config/gateway_config.h"
@@ -91,6 +93,42 @@ int main(int argc, char** argv) {
   sync_retry->add_option("job", retry_job, "Only this job's dead letters");
   for (CLI::App* child : {sync_run, sync_status, sync_retry}) child->fallthrough();
 
+  std::string endpoints_config;
+  std::string endpoint_name;
+  duet::gateway::EndpointConfig new_endpoint;
+  auto* endpoints = app.add_subcommand("endpoints", "Partner FHIR endpoints in the config file");
+  endpoints->require_subcommand(1);
+  endpoints->add_option("--config", endpoints_config, "Configuration file (JSON)")->required();
+  auto* endpoints_list = endpoints->add_subcommand("list", "List endpoints (never secrets)");
+  auto* endpoints_add = endpoints->add_subcommand("add", "Add an endpoint");
+  endpoints_add->add_option("--name", new_endpoint.name, "Endpoint name")->required();
+  endpoints_add->add_option("--base-url", new_endpoint.base_url, "FHIR base URL")->required();
+  endpoints_add
+      ->add_option("--organization-npi", new_endpoint.organization_npi,
+                   "The partner organization's NPI")
+      ->required();
+  endpoints_add->add_option("--timeout", new_endpoint.timeout_seconds, "Seconds per attempt");
+  endpoints_add->add_option("--ca-file", new_endpoint.tls.ca_file, "CA bundle (PEM)");
+  endpoints_add->add_option("--client-certificate", new_endpoint.tls.client_certificate,
+                            "Client certificate for mutual TLS (PEM)");
+  endpoints_add->add_option("--client-key", new_endpoint.tls.client_key, "Its key (PEM)");
+  endpoints_add->add_option("--auth", new_endpoint.auth.method, "none, bearer or smart");
+  endpoints_add->add_option("--token-file", new_endpoint.auth.token_file, "bearer: token file");
+  endpoints_add->add_option("--client-id", new_endpoint.auth.client_id, "smart: client id");
+  endpoints_add->add_option("--token-url", new_endpoint.auth.token_url, "smart: token URL");
+  endpoints_add->add_option("--private-key-file", new_endpoint.auth.private_key_file,
+                            "smart: signing key (PEM)");
+  endpoints_add->add_option("--kid", new_endpoint.auth.key_id, "smart: key id");
+  endpoints_add->add_option("--algorithm", new_endpoint.auth.algorithm, "smart: ES384 or RS384");
+  endpoints_add->add_option("--scopes", new_endpoint.auth.scopes, "smart: system/ scopes");
+  auto* endpoints_remove = endpoints->add_subcommand("remove", "Remove an endpoint no job uses");
+  endpoints_remove->add_option("name", endpoint_name, "Endpoint name")->required();
+  auto* endpoints_test = endpoints->add_subcommand("test", "Check TLS, auth and capabilities");
+  endpoints_test->add_option("name", endpoint_name, "Endpoint name")->required();
+  for (CLI::App* child : {endpoints_list, endpoints_add, endpoints_remove, endpoints_test}) {
+    child->fallthrough();
+  }
+
   app.add_subcommand("version", "Print the version");
 
   try {
@@ -110,6 +148,23 @@ int main(int argc, char** argv) {
                                        : duet::gateway::ConvertDirection::kToPractice;
     return duet::gateway::RunConvertCommand(direction, convert_input, base, std::cin, std::cout,
                                             std::cerr);
+  }
+  if (endpoints->parsed()) {
+    using namespace duet::gateway;
+    if (endpoints_list->parsed())
+      return RunEndpointsListCommand(endpoints_config, std::cout, std::cerr);
+    if (endpoints_add->parsed()) {
+      for (std::string* path : {&new_endpoint.tls.ca_file, &new_endpoint.tls.client_certificate,
+                                &new_endpoint.tls.client_key, &new_endpoint.auth.token_file,
+                                &new_endpoint.auth.private_key_file}) {
+        if (!path->empty()) *path = std::filesystem::absolute(*path).lexically_normal().string();
+      }
+      return RunEndpointsAddCommand(endpoints_config, new_endpoint, std::cout, std::cerr);
+    }
+    if (endpoints_remove->parsed()) {
+      return RunEndpointsRemoveCommand(endpoints_config, endpoint_name, std::cout, std::cerr);
+    }
+    return RunEndpointsTestCommand(endpoints_config, endpoint_name, std::cout, std::cerr);
   }
   if (sync->parsed()) {
     if (sync_run->parsed()) {

@@ -119,7 +119,7 @@ int RunSyncRunCommand(const std::string& config_path, const std::vector<std::str
       continue;
     }
     PrintRun(*run, out);
-    if (run->outcome == "failed") result = kFailed;
+    if (run->outcome != "ok") result = kFailed;  // failed, or partial: some items failed
   }
   machinery->runner.reset();
   return result;

@@ -104,7 +104,8 @@ EndpointConfig ReadEndpoint(const Json& item, const std::string& pointer, const 
                             ConfigProblems& problems) {
   EndpointConfig endpoint;
   CheckKnownMembers(item, pointer,
-                    {"name", "base_url", "organization_npi", "timeout_seconds", "tls", "auth"},
+                    {"name", "base_url", "organization_npi", "timeout_seconds",
+                     "max_transaction_entries", "tls", "auth"},
                     problems);
   if (auto name = ReadString(&item, pointer, "name", true, problems)) {
     if (!IsName(*name)) {
@@ -129,6 +130,10 @@ EndpointConfig ReadEndpoint(const Json& item, const std::string& pointer, const 
   }
   if (auto timeout = ReadInteger(&item, pointer, "timeout_seconds", false, 1, 600, problems)) {
     endpoint.timeout_seconds = static_cast<int>(*timeout);
+  }
+  if (auto entries =
+          ReadInteger(&item, pointer, "max_transaction_entries", false, 1, 100000, problems)) {
+    endpoint.max_transaction_entries = static_cast<size_t>(*entries);
   }
   ReadEndpointTls(ReadObject(&item, pointer, "tls", false, problems), pointer + "/tls", base,
                   endpoint, problems);
@@ -250,6 +255,10 @@ Json EndpointToJson(const EndpointConfig& endpoint) {
   json.Set("base_url", Json::String(endpoint.base_url));
   json.Set("organization_npi", Json::String(endpoint.organization_npi));
   json.Set("timeout_seconds", Json::Integer(endpoint.timeout_seconds));
+  if (endpoint.max_transaction_entries > 0) {
+    json.Set("max_transaction_entries",
+             Json::Integer(static_cast<long long>(endpoint.max_transaction_entries)));
+  }
   Json tls = Json::MakeObject();
   if (!endpoint.tls.ca_file.empty()) tls.Set("ca_file", Json::String(endpoint.tls.ca_file));
   if (!endpoint.tls.client_certificate.empty()) {

@@ -18,6 +18,9 @@ struct EndpointConfig {
   std::string base_url;          // https://..., no trailing '/'
   std::string organization_npi;  // the partner organization's type-2 NPI
   int timeout_seconds = 30;
+  // The most entries the partner takes in one transaction (0 = no limit): larger pushes go in
+  // several transactions, in reference order, each naming what the earlier ones stored.
+  size_t max_transaction_entries = 0;
 
   struct Tls {
     std::string ca_file;             // absolute; "" = the system's trusted CAs

@@ -10,6 +10,8 @@
 // Free functions over a ResourceStore; thread-safe as the store is.
 #pragma once
 
+#include <map>
+#include <string>
 #include <vector>
 
 #include "fhir/json.h"
@@ -23,5 +25,22 @@ StatusOr<std::vector<fhir::Json>> GatherOutbound(ResourceStore& store, const Sto
 
 // The transaction Bundle for `resources` (as GatherOutbound returns them).
 fhir::Json OutboundTransaction(std::vector<fhir::Json> resources);
+
+// For partners that limit the size of a transaction (`max_transaction_entries`): the resources
+// ordered so that each comes after the ones it references, cut into chunks of at most
+// `max_entries` (0 = one chunk). Send the chunks in order, each as an OutboundTransaction, after
+// UsePartnerReferences with what the partner answered for the earlier chunks.
+std::vector<std::vector<fhir::Json>> OutboundChunks(std::vector<fhir::Json> resources,
+                                                    size_t max_entries);
+
+// Rewrites references to resources the partner already stored, given as conditional URL
+// ("Patient?identifier=sys|val") → the partner's "Type/id".
+void UsePartnerReferences(fhir::Json& resource,
+                          const std::map<std::string, std::string>& partner_references);
+
+// What a transaction-response says the partner stored for each entry of `request`: its
+// conditional URL → the partner's "Type/id".
+void CollectPartnerReferences(const fhir::Json& request, const fhir::Json& response,
+                              std::map<std::string, std::string>* partner_references);
 
 }  // namespace duet::gateway

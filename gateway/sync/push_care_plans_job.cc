@@ -1,6 +1,7 @@
 #include "gateway/sync/push_care_plans_job.h"
 
 #include <algorithm>
+#include <map>
 
 #include "fhir/client/http_error.h"
 #include "fhir/client/retry_policy.h"
@@ -121,13 +122,22 @@ Status PushCarePlansJob::Send(const OutboxItem& item, JobRunReport& report) {
   int64_t retry_after = 0;
   Status sent = [&]() -> Status {
     DUET_ASSIGN_OR_RETURN(std::vector<Json> resources, GatherOutbound(store_, *current));
-    fhir::FhirRequest request;
-    request.method = "POST";
-    request.body = fhir::WriteJson(OutboundTransaction(std::move(resources)));
-    request.idempotent = true;  // conditional upserts only
-    DUET_ASSIGN_OR_RETURN(fhir::FhirResponse response, client_.Send(request));
-    retry_after = RetryAfterSeconds(response);
-    return fhir::HttpErrorStatus("POST", response);
+    std::map<std::string, std::string> partner_references;
+    for (std::vector<Json>& chunk :
+         OutboundChunks(std::move(resources), endpoint_.max_transaction_entries)) {
+      for (Json& resource : chunk) UsePartnerReferences(resource, partner_references);
+      Json bundle = OutboundTransaction(std::move(chunk));
+      fhir::FhirRequest request;
+      request.method = "POST";
+      request.body = fhir::WriteJson(bundle);
+      request.idempotent = true;  // conditional upserts only
+      DUET_ASSIGN_OR_RETURN(fhir::FhirResponse response, client_.Send(request));
+      retry_after = RetryAfterSeconds(response);
+      DUET_RETURN_IF_ERROR(fhir::HttpErrorStatus("POST", response));
+      auto answer = fhir::ParseJson(response.body);
+      if (answer.ok()) CollectPartnerReferences(bundle, *answer, &partner_references);
+    }
+    return Status::Ok();
   }();
   if (sent.ok()) {
     ++report.sent;

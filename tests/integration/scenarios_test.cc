@@ -21,12 +21,7 @@ using fhir::Json;
 const HeaderList kJson = {{"Content-Type", "application/json"}};
 constexpr char kMrnSystem[] = "https://sunrise-pt.example/sid/mrn";
 
-Json Fixture(const std::string& name) {
-  std::ifstream in(std::string(DUET_FIXTURES_DIR) + "/prf/" + name, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return ParseOrFail(buffer.str());
-}
+Json Fixture(const std::string& name) { return PrfFixture(name); }
 
 Json Batch(std::vector<Json> records) {
   Json list = Json::MakeArray();

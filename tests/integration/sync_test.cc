@@ -18,12 +18,7 @@ using fhir::Json;
 
 const HeaderList kJson = {{"Content-Type", "application/json"}};
 
-Json Fixture(const std::string& name) {
-  std::ifstream in(std::string(DUET_FIXTURES_DIR) + "/prf/" + name, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return ParseOrFail(buffer.str());
-}
+Json Fixture(const std::string& name) { return PrfFixture(name); }
 
 Json Batch(std::vector<std::string> names) {
   Json list = Json::MakeArray();
@@ -184,6 +179,48 @@ TEST_F(SyncIntegrationTest, UsageErrorsAreClear) {
   ProcessResult retry = Sync("retry");
   EXPECT_EQ(retry.exit_code, 0);
   EXPECT_NE(retry.out.find("0 dead letter(s) queued again"), std::string::npos) << retry.out;
+}
+
+TEST_F(SyncIntegrationTest, EndpointsAreListedAddedTestedAndRemoved) {
+  auto endpoints = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {"endpoints", args.front(), "--config",
+                                     practice_->config_path()};
+    argv.insert(argv.end(), args.begin() + 1, args.end());
+    return RunDuet(argv);
+  };
+  ProcessResult list = endpoints({"list"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(
+      list.out.find("evim  " + partner_.base_url() + "/fhir  partner NPI 1620193841  mutual TLS"),
+      std::string::npos)
+      << list.out;
+
+  ProcessResult tested = endpoints({"test", "evim"});
+  EXPECT_EQ(tested.exit_code, 0) << tested.out << tested.err;
+  EXPECT_NE(tested.out.find("ok   TLS"), std::string::npos) << tested.out;
+  EXPECT_NE(tested.out.find("ok   auth (none)"), std::string::npos) << tested.out;
+  EXPECT_NE(tested.out.find("ok   transaction Bundles"), std::string::npos) << tested.out;
+
+  ProcessResult invalid =
+      endpoints({"add", "--name", "ortho", "--base-url", "https://ehr.ortho.example/fhir",
+                 "--organization-npi", "1987654320"});
+  EXPECT_EQ(invalid.exit_code, 2);
+  EXPECT_NE(invalid.err.find("/endpoints/1/organization_npi"), std::string::npos) << invalid.err;
+  ProcessResult added =
+      endpoints({"add", "--name", "ortho", "--base-url", "https://ehr.ortho.example/fhir",
+                 "--organization-npi", "1987654328", "--auth", "none"});
+  EXPECT_EQ(added.exit_code, 0) << added.err;
+  EXPECT_NE(endpoints({"list"}).out.find("ortho  https://ehr.ortho.example/fhir"),
+            std::string::npos);
+  ProcessResult unreachable = endpoints({"test", "ortho"});
+  EXPECT_EQ(unreachable.exit_code, 1) << unreachable.out;
+  EXPECT_NE(unreachable.out.find("FAIL TLS/metadata"), std::string::npos) << unreachable.out;
+
+  ProcessResult in_use = endpoints({"remove", "evim"});
+  EXPECT_EQ(in_use.exit_code, 2);
+  EXPECT_NE(in_use.err.find("job push-evim uses endpoint evim"), std::string::npos) << in_use.err;
+  EXPECT_EQ(endpoints({"remove", "ortho"}).exit_code, 0);
+  EXPECT_EQ(endpoints({"list"}).out.find("ortho"), std::string::npos);
 }
 
 }  // namespace

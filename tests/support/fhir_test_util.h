@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "fhir/json.h"
@@ -19,5 +21,15 @@ inline fhir::Json ParseOrFail(const std::string& text) {
   EXPECT_TRUE(parsed.ok()) << parsed.status().ToString() << ": " << text.substr(0, 300);
   return parsed.ok() ? *parsed : fhir::Json();
 }
+
+#ifdef DUET_FIXTURES_DIR
+// A PRF fixture, tests/fixtures/prf/<name>, parsed.
+inline fhir::Json PrfFixture(const std::string& name) {
+  std::ifstream in(std::string(DUET_FIXTURES_DIR) + "/prf/" + name, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return ParseOrFail(buffer.str());
+}
+#endif
 
 }  // namespace duet::test
