@@ -3,12 +3,17 @@
 // instance), once per version, and keeps what it could not deliver for later.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
+#include <atomic>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "fhir/json.h"
 #include "tests/support/fhir_test_util.h"
 #include "tests/support/https_client.h"
+#include "tests/support/scripted_https_server.h"
 #include "tests/support/test_server.h"
 
 namespace duet::test {
@@ -221,6 +226,67 @@ TEST_F(SyncIntegrationTest, EndpointsAreListedAddedTestedAndRemoved) {
   EXPECT_NE(in_use.err.find("job push-evim uses endpoint evim"), std::string::npos) << in_use.err;
   EXPECT_EQ(endpoints({"remove", "ortho"}).exit_code, 0);
   EXPECT_EQ(endpoints({"list"}).out.find("ortho"), std::string::npos);
+}
+
+// A gateway killed (SIGKILL) while its scheduled push waits for the partner's answer resumes
+// at restart: the job runs again at once, the same idempotent Bundle goes out, and the item is
+// delivered exactly once as far as the outbox is concerned.
+TEST(SyncCrashTest, AGatewayKilledMidPushResumesAtRestart) {
+  std::atomic<int> requests{0};
+  ScriptedHttpsServer partner([&](const ScriptedRequest& request) {
+    if (request.method != "POST") return ScriptedResponse::Fhir(404, "{}");
+    ScriptedResponse answer = ScriptedResponse::Fhir(
+        200, R"({"resourceType":"Bundle","type":"transaction-response","entry":[]})");
+    if (requests.fetch_add(1) == 0) answer.delay = std::chrono::seconds(20);  // never in time
+    return answer;
+  });
+  ASSERT_TRUE(partner.Start().ok());
+  std::string certs = TestCertsDir();
+  TestServerOptions options;
+  options.extra_config = ParseOrFail(R"({
+    "endpoints": [{"name": "evim", "base_url": ")" +
+                                     partner.base_url() + R"(/fhir",
+                   "organization_npi": "1620193841", "timeout_seconds": 60,
+                   "tls": {"ca_file": ")" +
+                                     certs + R"(/ca.pem"}}],
+    "jobs": [{"name": "push-evim", "kind": "push_care_plans", "endpoint": "evim", "every": "10s"}]
+  })");
+  TestServer practice(std::move(options));
+  ASSERT_TRUE(practice.Start().ok()) << practice.log();
+  HttpsClient client = practice.Client();
+  ASSERT_EQ(client
+                .Post("/practice/v1/records",
+                      fhir::WriteJson(
+                          Batch({"patient.json", "provider.json", "provider-ot.json",
+                                 "provider-referring.json", "referral.json", "plan_of_care.json"})),
+                      kJson)
+                .status,
+            200);
+  // The scheduler's next run (within 10 s) sends the plan; the partner holds the answer back.
+  for (int i = 0; i < 300 && requests == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(requests, 1) << practice.log();
+  EXPECT_EQ(practice.Kill(), 128 + SIGKILL);
+
+  ASSERT_TRUE(practice.Start().ok()) << practice.log();
+  for (int i = 0; i < 300 && requests < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_GE(requests, 2) << "the interrupted push went out again after the restart";
+  std::vector<ScriptedRequest> sent = partner.requests();
+  EXPECT_EQ(sent[0].body, sent[1].body) << "the same idempotent Bundle";
+  ProcessResult status;
+  for (int i = 0; i < 100; ++i) {
+    status = RunDuet({"sync", "status", "--config", practice.config_path()});
+    if (status.out.find("waiting: 0") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_NE(status.out.find("waiting: 0"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("dead letters: 0"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find(" ok - 1 plan(s) of care pushed"), std::string::npos) << status.out;
+  practice.Stop();
+  partner.Stop();
 }
 
 }  // namespace

@@ -262,6 +262,14 @@ int TestServer::Stop(std::chrono::seconds timeout) {
   return status.value_or(-1);
 }
 
+int TestServer::Kill() {
+  if (!running()) return -1;
+  kill(pid_, SIGKILL);
+  std::optional<int> status = WaitUntil(pid_, Clock::now() + std::chrono::seconds(5));
+  pid_ = -1;
+  return status.value_or(-1);
+}
+
 Status TestServer::Restart() {
   int code = Stop();
   if (code != 0) {

@@ -40,6 +40,8 @@ class TestServer {
   // when killed by a signal, or -1 when it was not running.
   int Stop(std::chrono::seconds timeout = std::chrono::seconds(15));
   Status Restart();
+  // SIGKILL: the process gets no chance to clean up (crash tests). The exit code, or -1.
+  int Kill();
   bool running() const { return pid_ > 0; }
 
   std::string base_url() const;  // "https://127.0.0.1:PORT"
