@@ -1,7 +1,5 @@
 #include "gateway/practice_api/record_loader.h"
 
-#include <deque>
-#include <set>
 #include <string>
 
 #include "fhir/search/search_query.h"
@@ -64,49 +62,36 @@ StatusOr<std::optional<StoredResource>> RecordLoader::FindMain(std::string_view 
 }
 
 StatusOr<std::vector<Json>> RecordLoader::Gather(const StoredResource& main) const {
-  std::vector<Json> resources;
-  std::set<std::string> seen;
-  std::deque<std::pair<StoredResource, int>> queue;
-  auto enqueue = [&](StoredResource stored, int depth) {
-    if (stored.deleted || !seen.insert(stored.type + "/" + stored.id).second) return;
-    queue.emplace_back(std::move(stored), depth);
-  };
-  enqueue(main, 0);
+  std::vector<std::pair<StoredResource, int>> start = {{main, 0}};
   if (main.type == "ServiceRequest" || main.type == "CarePlan") {
     DUET_ASSIGN_OR_RETURN(auto tasks, SearchAll("Task", "focus", main.type + "/" + main.id));
-    for (StoredResource& task : tasks) enqueue(std::move(task), 1);
+    for (StoredResource& task : tasks) start.emplace_back(std::move(task), 1);
   }
   if (main.type == "Patient") {
     for (const auto& [type, parameter] :
          {std::pair<std::string, std::string>{"Coverage", "beneficiary"}, {"Goal", "subject"}}) {
       DUET_ASSIGN_OR_RETURN(auto found, SearchAll(type, parameter, "Patient/" + main.id));
-      for (StoredResource& resource : found) enqueue(std::move(resource), kMaxDepth);
+      for (StoredResource& resource : found) start.emplace_back(std::move(resource), kMaxDepth);
     }
   }
   if (main.type == "Practitioner") {
     DUET_ASSIGN_OR_RETURN(auto roles,
                           SearchAll("PractitionerRole", "practitioner", "Practitioner/" + main.id));
-    for (StoredResource& role : roles) enqueue(std::move(role), 1);
+    for (StoredResource& role : roles) start.emplace_back(std::move(role), 1);
   }
-  while (!queue.empty() && resources.size() < kMaxResources) {
-    auto [stored, depth] = std::move(queue.front());
-    queue.pop_front();
-    DUET_ASSIGN_OR_RETURN(Json resource, ParseStored(stored));
-    if (depth < kMaxDepth) {
-      std::vector<LiteralReference> references;
-      CollectLiteralReferences(resource, &references);
-      for (const LiteralReference& reference : references) {
-        if (seen.count(reference.type + "/" + reference.id) != 0) continue;
-        auto target = store_.Read(reference.type, reference.id);
-        if (target.ok()) enqueue(std::move(*target), depth + 1);
-      }
-      for (const std::string& url : InstantiatedCanonicals(resource)) {
-        DUET_ASSIGN_OR_RETURN(auto definitions, SearchAll("ActivityDefinition", "url", url));
-        for (StoredResource& definition : definitions) enqueue(std::move(definition), depth + 1);
-      }
+  auto definitions = [this](const Json& resource) -> StatusOr<std::vector<StoredResource>> {
+    std::vector<StoredResource> found;
+    for (const std::string& url : InstantiatedCanonicals(resource)) {
+      DUET_ASSIGN_OR_RETURN(auto matches, SearchAll("ActivityDefinition", "url", url));
+      for (StoredResource& match : matches) found.push_back(std::move(match));
     }
-    resources.push_back(std::move(resource));
-  }
+    return found;
+  };
+  DUET_ASSIGN_OR_RETURN(
+      std::vector<ReachedResource> reached,
+      WalkReferences(store_, std::move(start), kMaxDepth, kMaxResources, definitions));
+  std::vector<Json> resources;
+  for (ReachedResource& resource : reached) resources.push_back(std::move(resource.json));
   return resources;
 }
 

@@ -108,7 +108,8 @@ Status RecordUpload::Store(std::vector<Item>& items, const HttpRequest& outer,
   post.base_url = outer.base_url;
   post.remote_address = outer.remote_address;
   post.headers.Set("Content-Type", "application/fhir+json");
-  post.body = fhir::WriteJson(mappings::ToTransactionBundle(std::move(resources)));
+  Json bundle = mappings::ToTransactionBundle(std::move(resources));
+  post.body = fhir::WriteJson(bundle);
   HttpResponse answer = fhir_api_.Handle(post);
   auto response = fhir::ParseJson(answer.body);
   if (answer.status != 200 || !response.ok()) {
@@ -119,8 +120,7 @@ Status RecordUpload::Store(std::vector<Item>& items, const HttpRequest& outer,
     if (response.ok()) failure->operation_outcome = std::move(*response);
     return Status(StatusCode::kUnprocessable, failure->message);
   }
-  auto request = fhir::ParseJson(post.body);
-  const Json* sent_entries = request.ok() ? request->Find("entry") : nullptr;
+  const Json* sent_entries = bundle.Find("entry");
   const Json* answered = response->Find("entry");
   if (sent_entries == nullptr || answered == nullptr ||
       sent_entries->items().size() != answered->items().size()) {

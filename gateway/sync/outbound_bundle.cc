@@ -1,7 +1,6 @@
 #include "gateway/sync/outbound_bundle.h"
 
 #include <algorithm>
-#include <deque>
 #include <map>
 #include <set>
 #include <string>
@@ -52,23 +51,11 @@ void DropServerFields(Json& resource) {
 }  // namespace
 
 StatusOr<std::vector<Json>> GatherOutbound(ResourceStore& store, const StoredResource& root) {
+  DUET_ASSIGN_OR_RETURN(std::vector<ReachedResource> reached,
+                        WalkReferences(store, {{root, 0}}, kMaxDepth, kMaxResources));
   std::vector<std::pair<std::string, Json>> gathered;  // "Type/id" → resource
-  std::set<std::string> seen = {Key(root.type, root.id)};
-  std::deque<std::pair<StoredResource, int>> queue = {{root, 0}};
-  while (!queue.empty() && gathered.size() < kMaxResources) {
-    auto [stored, depth] = std::move(queue.front());
-    queue.pop_front();
-    DUET_ASSIGN_OR_RETURN(Json resource, ParseStored(stored));
-    if (depth < kMaxDepth) {
-      std::vector<LiteralReference> references;
-      CollectLiteralReferences(resource, &references);
-      for (const LiteralReference& reference : references) {
-        if (!seen.insert(Key(reference.type, reference.id)).second) continue;
-        auto target = store.Read(reference.type, reference.id);
-        if (target.ok() && !target->deleted) queue.emplace_back(std::move(*target), depth + 1);
-      }
-    }
-    gathered.emplace_back(Key(stored.type, stored.id), std::move(resource));
+  for (ReachedResource& resource : reached) {
+    gathered.emplace_back(Key(resource.stored.type, resource.stored.id), std::move(resource.json));
   }
   std::map<std::string, std::string> conditional;
   for (const auto& [key, resource] : gathered) {

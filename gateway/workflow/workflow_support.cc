@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <deque>
+#include <set>
 
 #include "fhir/search/search_query.h"
 
@@ -87,6 +89,40 @@ void CollectLiteralReferences(const fhir::Json& value, std::vector<LiteralRefere
       CollectLiteralReferences(member, out);
     }
   }
+}
+
+StatusOr<std::vector<ReachedResource>> WalkReferences(
+    ResourceStore& store, std::vector<std::pair<StoredResource, int>> start, int max_depth,
+    size_t max_resources,
+    const std::function<StatusOr<std::vector<StoredResource>>(const fhir::Json&)>& more) {
+  std::vector<ReachedResource> reached;
+  std::set<std::string> seen;
+  std::deque<std::pair<StoredResource, int>> queue;
+  auto enqueue = [&](StoredResource stored, int depth) {
+    if (stored.deleted || !seen.insert(stored.type + "/" + stored.id).second) return;
+    queue.emplace_back(std::move(stored), depth);
+  };
+  for (auto& [stored, depth] : start) enqueue(std::move(stored), depth);
+  while (!queue.empty() && reached.size() < max_resources) {
+    auto [stored, depth] = std::move(queue.front());
+    queue.pop_front();
+    DUET_ASSIGN_OR_RETURN(fhir::Json json, ParseStored(stored));
+    if (depth < max_depth) {
+      std::vector<LiteralReference> references;
+      CollectLiteralReferences(json, &references);
+      for (const LiteralReference& reference : references) {
+        if (seen.count(reference.type + "/" + reference.id) != 0) continue;
+        auto target = store.Read(reference.type, reference.id);
+        if (target.ok()) enqueue(std::move(*target), depth + 1);
+      }
+      if (more) {
+        DUET_ASSIGN_OR_RETURN(std::vector<StoredResource> extra, more(json));
+        for (StoredResource& resource : extra) enqueue(std::move(resource), depth + 1);
+      }
+    }
+    reached.push_back({std::move(stored), std::move(json), depth});
+  }
+  return reached;
 }
 
 namespace {

@@ -4,6 +4,7 @@
 // Free functions; each call uses only the transaction it is given.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -41,6 +42,22 @@ bool ParseLiteralReference(std::string_view reference, LiteralReference* out);
 
 // Every literal reference ("reference": "Type/id[/_history/n]") anywhere in `value`.
 void CollectLiteralReferences(const fhir::Json& value, std::vector<LiteralReference>* out);
+
+// A resource reached by WalkReferences, parsed, with its distance from where the walk began.
+struct ReachedResource {
+  StoredResource stored;
+  fhir::Json json;
+  int depth = 0;
+};
+
+// Breadth-first through the literal references of the `start` resources (each with its depth),
+// following them while a resource's depth is below `max_depth`, until `max_resources` are
+// reached. Each current resource comes once; deleted ones are left out. `more`, when given, names
+// further resources to visit from a parsed one (e.g. by canonical URL).
+StatusOr<std::vector<ReachedResource>> WalkReferences(
+    ResourceStore& store, std::vector<std::pair<StoredResource, int>> start, int max_depth,
+    size_t max_resources,
+    const std::function<StatusOr<std::vector<StoredResource>>(const fhir::Json&)>& more = {});
 
 // Today's date (UTC) as a FHIR date, and now as a FHIR instant with milliseconds.
 std::string TodayUtc();

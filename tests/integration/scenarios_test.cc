@@ -117,31 +117,9 @@ TEST_F(ScenariosTest, EhrPullsThePlanOfCare) {
   EXPECT_NE(fhir::WriteJson(condition).find("M25.661"), std::string::npos);
 }
 
-// A partner's referral (scenario 2): SR + Task, Patient and Dr. Chen by conditional reference.
-std::string PartnerReferral() {
-  return R"({"resourceType":"Bundle","type":"transaction","entry":[
- {"fullUrl":"urn:uuid:5d0b6f80-0000-4000-8000-000000000001","resource":{"resourceType":"ServiceRequest",
-  "identifier":[{"system":"https://evim.example/referrals","value":"EVIM-77812"}],
-  "status":"active","intent":"order",
-  "category":[{"coding":[{"system":"http://snomed.info/sct","code":"3457005","display":"Patient referral"}]}],
-  "priority":"routine",
-  "code":{"coding":[{"system":"http://snomed.info/sct","code":"91251008","display":"Physical therapy procedure"}],"text":"PT eval and treat"},
-  "quantityQuantity":{"value":12,"unit":"visits","system":"http://unitsofmeasure.org","code":"{visits}"},
-  "subject":{"reference":"Patient?identifier=https://sunrise-pt.example/sid/mrn|PT-004512"},
-  "authoredOn":"2025-01-08",
-  "requester":{"reference":"Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|1234567893"},
-  "reasonCode":[{"coding":[{"system":"http://hl7.org/fhir/sid/icd-10-cm","code":"M17.11"}]},
-                {"coding":[{"system":"http://hl7.org/fhir/sid/icd-10-cm","code":"Z96.651"}]}]},
-  "request":{"method":"POST","url":"ServiceRequest","ifNoneExist":"identifier=https://evim.example/referrals|EVIM-77812"}},
- {"fullUrl":"urn:uuid:5d0b6f80-0000-4000-8000-000000000002","resource":{"resourceType":"Task",
-  "identifier":[{"system":"https://evim.example/referral-tasks","value":"EVIM-77812-T"}],
-  "status":"requested","intent":"order",
-  "code":{"coding":[{"system":"http://hl7.org/fhir/CodeSystem/task-code","code":"fulfill"}]},
-  "focus":{"reference":"urn:uuid:5d0b6f80-0000-4000-8000-000000000001"},
-  "for":{"reference":"Patient?identifier=https://sunrise-pt.example/sid/mrn|PT-004512"},
-  "owner":{"identifier":{"system":"http://hl7.org/fhir/sid/us-npi","value":"1987654328"}}},
-  "request":{"method":"POST","url":"Task","ifNoneExist":"identifier=https://evim.example/referral-tasks|EVIM-77812-T"}}]})";
-}
+// A partner's referral transaction (FHIR-MAPPING.md scenario 2): ServiceRequest + Task, the
+// patient and Dr. Chen by conditional reference, the partner's own identifiers.
+std::string PartnerReferral() { return FixtureText("partner/referral-transaction.json"); }
 
 // Scenario 2: an inbound referral reaches the intake queue, is triaged, and a replay adds nothing.
 TEST_F(ScenariosTest, InboundReferralIsTriaged) {

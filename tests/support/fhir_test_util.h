@@ -23,12 +23,17 @@ inline fhir::Json ParseOrFail(const std::string& text) {
 }
 
 #ifdef DUET_FIXTURES_DIR
-// A PRF fixture, tests/fixtures/prf/<name>, parsed.
-inline fhir::Json PrfFixture(const std::string& name) {
-  std::ifstream in(std::string(DUET_FIXTURES_DIR) + "/prf/" + name, std::ios::binary);
+// The text of tests/fixtures/<relative>.
+inline std::string FixtureText(const std::string& relative) {
+  std::ifstream in(std::string(DUET_FIXTURES_DIR) + "/" + relative, std::ios::binary);
   std::stringstream buffer;
   buffer << in.rdbuf();
-  return ParseOrFail(buffer.str());
+  return buffer.str();
+}
+
+// A PRF fixture, tests/fixtures/prf/<name>, parsed.
+inline fhir::Json PrfFixture(const std::string& name) {
+  return ParseOrFail(FixtureText("prf/" + name));
 }
 #endif
 

@@ -4,6 +4,7 @@
 #include "gateway/workflow/workflow_rules.h"
 
 #include "tests/gateway/practice_api/practice_api_test_base.h"
+#include "tests/support/fhir_test_util.h"
 
 namespace duet::gateway {
 namespace {
@@ -186,31 +187,10 @@ TEST_F(WorkflowRulesTest, ReferralTasksFollowTheTaskStateMachine) {
   EXPECT_EQ(GetRecord("referral", "REF-2025-0117").StringOr("status"), "in_progress");
 }
 
-// A partner's referral: Patient and Practitioner by conditional reference, their own identifiers.
+// A partner's referral transaction (FHIR-MAPPING.md scenario 2): ServiceRequest + Task, the
+// patient and Dr. Chen by conditional reference, the partner's own identifiers.
 std::string PartnerReferralBundle() {
-  return R"({"resourceType":"Bundle","type":"transaction","entry":[
- {"fullUrl":"urn:uuid:7f1c0e2a-0000-4000-8000-000000000001","resource":{"resourceType":"ServiceRequest",
-  "identifier":[{"system":"https://evim.example/referrals","value":"EVIM-77812"}],
-  "status":"active","intent":"order",
-  "category":[{"coding":[{"system":"http://snomed.info/sct","code":"3457005","display":"Patient referral"}]}],
-  "priority":"routine",
-  "code":{"coding":[{"system":"http://snomed.info/sct","code":"91251008","display":"Physical therapy procedure"}],"text":"PT eval and treat"},
-  "quantityQuantity":{"value":12,"unit":"visits","system":"http://unitsofmeasure.org","code":"{visits}"},
-  "subject":{"reference":"Patient?identifier=https://sunrise-pt.example/sid/mrn|PT-004512"},
-  "authoredOn":"2025-01-08",
-  "requester":{"reference":"Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|1234567893"},
-  "reasonCode":[{"coding":[{"system":"http://hl7.org/fhir/sid/icd-10-cm","code":"M17.11"}]},
-                {"coding":[{"system":"http://hl7.org/fhir/sid/icd-10-cm","code":"Z96.651"}]}]},
-  "request":{"method":"POST","url":"ServiceRequest","ifNoneExist":"identifier=https://evim.example/referrals|EVIM-77812"}},
- {"fullUrl":"urn:uuid:7f1c0e2a-0000-4000-8000-000000000002","resource":{"resourceType":"Task",
-  "identifier":[{"system":"https://evim.example/referral-tasks","value":"EVIM-77812-T"}],
-  "status":"requested","intent":"order",
-  "code":{"coding":[{"system":"http://hl7.org/fhir/CodeSystem/task-code","code":"fulfill"}]},
-  "focus":{"reference":"urn:uuid:7f1c0e2a-0000-4000-8000-000000000001"},
-  "for":{"reference":"Patient?identifier=https://sunrise-pt.example/sid/mrn|PT-004512"},
-  "authoredOn":"2025-01-08",
-  "owner":{"identifier":{"system":"http://hl7.org/fhir/sid/us-npi","value":"1987654328"}}},
-  "request":{"method":"POST","url":"Task","ifNoneExist":"identifier=https://evim.example/referral-tasks|EVIM-77812-T"}}]})";
+  return test::FixtureText("partner/referral-transaction.json");
 }
 
 TEST_F(WorkflowRulesTest, APartnersReferralLandsInTheIntakeQueue) {
