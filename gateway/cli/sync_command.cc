@@ -3,10 +3,14 @@
 #include <ctime>
 #include <ostream>
 
+#include "fhir/validation/validator.h"
 #include "gateway/config/gateway_config.h"
+#include "gateway/fhir_api/fhir_rest_handler.h"
+#include "gateway/store/serving_lock.h"
 #include "gateway/store/sqlite_resource_store.h"
 #include "gateway/store/sqlite_sync_state_store.h"
 #include "gateway/sync/sync_jobs.h"
+#include "gateway/workflow/workflow_rules.h"
 
 namespace duet::gateway {
 namespace {
@@ -30,6 +34,10 @@ struct Opened {
   GatewayConfig config;
   std::unique_ptr<SqliteResourceStore> store;
   std::unique_ptr<SqliteSyncStateStore> state;
+  // The FHIR API that jobs write through, as `duet serve` mounts it (with the workflow rules).
+  std::unique_ptr<fhir::Validator> validator;
+  std::unique_ptr<WorkflowRules> rules;
+  std::unique_ptr<FhirRestHandler> fhir_api;
 };
 
 StatusOr<Opened> Open(const std::string& config_path, bool with_resources) {
@@ -40,6 +48,14 @@ StatusOr<Opened> Open(const std::string& config_path, bool with_resources) {
     options.read_cache_bytes = 0;  // another process (the gateway) may write meanwhile
     DUET_ASSIGN_OR_RETURN(opened.store,
                           SqliteResourceStore::Open(opened.config.store.path, std::move(options)));
+    opened.validator = std::make_unique<fhir::Validator>();
+    opened.rules = std::make_unique<WorkflowRules>(
+        mappings::MappingContext{opened.config.practice.identifier_base});
+    FhirApiOptions fhir_options;
+    fhir_options.public_fhir_base = opened.config.fhir.base_url;
+    fhir_options.software_version = DUET_VERSION;
+    opened.fhir_api = std::make_unique<FhirRestHandler>(
+        *opened.store, *opened.validator, std::move(fhir_options), opened.rules.get());
   }
   DUET_ASSIGN_OR_RETURN(opened.state, SqliteSyncStateStore::Open(opened.config.store.path));
   return opened;
@@ -86,6 +102,23 @@ StatusOr<std::vector<std::string>> SelectJobs(GatewayConfig& config,
   return names;
 }
 
+// Jobs that store what they pull must not write beside a serving gateway (its read cache would
+// not see their writes): they are left to the gateway's own schedule.
+Status CheckNotServing(const GatewayConfig& config, const std::vector<std::string>& names) {
+  for (const std::string& name : names) {
+    for (const JobConfig& job : config.jobs) {
+      if (job.name != name || !JobWritesResources(job.kind)) continue;
+      DUET_ASSIGN_OR_RETURN(bool serving, ServingLock::IsHeld(config.store.path));
+      if (!serving) return Status::Ok();
+      return FailedPreconditionError(
+          name + ": a gateway is serving " + config.store.path + " and runs " + job.kind +
+          " jobs on their schedule; this command cannot run them beside it (stop the gateway "
+          "first, or wait for the job's next run)");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 int RunSyncRunCommand(const std::string& config_path, const std::vector<std::string>& jobs,
@@ -104,8 +137,14 @@ int RunSyncRunCommand(const std::string& config_path, const std::vector<std::str
     err << "no sync jobs are configured in " << config_path << "\n";
     return kUsage;
   }
-  auto machinery =
-      BuildSyncMachinery(opened->config, *opened->store, *opened->state, SystemClockSeconds);
+  if (Status free = CheckNotServing(opened->config, *names); !free.ok()) {
+    err << free.message() << "\n";
+    return kFailed;
+  }
+  SyncContext context{*opened->store, *opened->state, *opened->fhir_api,
+                      mappings::MappingContext{opened->config.practice.identifier_base},
+                      SystemClockSeconds};
+  auto machinery = BuildSyncMachinery(opened->config, context);
   if (!machinery.ok()) {
     err << machinery.status().message() << "\n";
     return kUsage;

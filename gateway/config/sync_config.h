@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fhir/json.h"
@@ -44,6 +45,10 @@ struct EndpointConfig {
 // The job kinds this version runs (push_referral_status, pull_referrals and
 // pull_medication_history are planned: docs/sync.md).
 inline constexpr const char* kJobKinds[] = {"push_care_plans"};
+
+// Whether jobs of this kind store what they take in (the pull_* kinds). Such jobs run inside
+// the gateway that serves the store, or with the gateway stopped (gateway/store/serving_lock.h).
+inline bool JobWritesResources(std::string_view kind) { return kind.rfind("pull_", 0) == 0; }
 
 struct JobConfig {
   std::string name;             // unique

@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "fhir/validation/validator.h"
@@ -15,6 +16,7 @@
 #include "gateway/server/health_handler.h"
 #include "gateway/server/logging.h"
 #include "gateway/server/shutdown_signals.h"
+#include "gateway/store/serving_lock.h"
 #include "gateway/store/sqlite_resource_store.h"
 #include "gateway/store/sqlite_sync_state_store.h"
 #include "gateway/sync/sync_jobs.h"
@@ -27,9 +29,11 @@ namespace {
 // Everything the mounted handlers use, owned here so that it outlives the HTTP server and is
 // closed only after the server has stopped.
 struct Services {
+  std::optional<ServingLock> serving;  // released last
   std::unique_ptr<SqliteResourceStore> store;
   std::unique_ptr<fhir::Validator> validator;
   std::unique_ptr<WorkflowRules> rules;
+  std::shared_ptr<FhirRestHandler> fhir_api;
   std::unique_ptr<SqliteSyncStateStore> sync_state;
   SyncMachinery sync;  // stopped and destroyed before the stores
 };
@@ -38,9 +42,10 @@ struct Services {
 Status PrepareSync(const GatewayConfig& config, Services& services) {
   if (config.jobs.empty()) return Status::Ok();
   DUET_ASSIGN_OR_RETURN(services.sync_state, SqliteSyncStateStore::Open(config.store.path));
-  DUET_ASSIGN_OR_RETURN(
-      services.sync,
-      BuildSyncMachinery(config, *services.store, *services.sync_state, SystemClockSeconds));
+  SyncContext context{*services.store, *services.sync_state, *services.fhir_api,
+                      mappings::MappingContext{config.practice.identifier_base},
+                      SystemClockSeconds};
+  DUET_ASSIGN_OR_RETURN(services.sync, BuildSyncMachinery(config, context));
   return Status::Ok();
 }
 
@@ -54,6 +59,7 @@ Status PrepareSync(const GatewayConfig& config, Services& services) {
 // ---------------------------------------------------------------------------------------------
 Status MountHandlers(const GatewayConfig& config, Services& services, Router& router) {
   DUET_RETURN_IF_ERROR(router.Mount("/healthz", std::make_shared<HealthHandler>()));
+  DUET_ASSIGN_OR_RETURN(services.serving, ServingLock::Acquire(config.store.path));
   auto store = SqliteResourceStore::Open(config.store.path);
   if (!store.ok()) return store.status().WithContext("store.path " + config.store.path);
   services.store = std::move(*store);
@@ -63,13 +69,14 @@ Status MountHandlers(const GatewayConfig& config, Services& services, Router& ro
   FhirApiOptions fhir_options;
   fhir_options.public_fhir_base = config.fhir.base_url;
   fhir_options.software_version = DUET_VERSION;
-  auto fhir_api = std::make_shared<FhirRestHandler>(*services.store, *services.validator,
-                                                    std::move(fhir_options), services.rules.get());
-  DUET_RETURN_IF_ERROR(router.Mount("/fhir", fhir_api));
+  services.fhir_api = std::make_shared<FhirRestHandler>(
+      *services.store, *services.validator, std::move(fhir_options), services.rules.get());
+  DUET_RETURN_IF_ERROR(router.Mount("/fhir", services.fhir_api));
   // The practice API stores through the FHIR API (same validation, transactions and workflows);
   // the router keeps both handlers alive until the server has stopped.
   DUET_RETURN_IF_ERROR(router.Mount(
-      "/practice/v1", std::make_shared<PracticeApiHandler>(*services.store, *fhir_api, mapping)));
+      "/practice/v1",
+      std::make_shared<PracticeApiHandler>(*services.store, *services.fhir_api, mapping)));
   return PrepareSync(config, services);
 }
 
@@ -100,9 +107,9 @@ int RunServeCommand(const std::string& config_path) {
   StatusOr<std::shared_ptr<const TlsSettings>> tls = LoadTls(*config);
   if (!tls.ok()) return Fail("cannot start", tls.status());
 
-  Services services;
+  auto services = std::make_unique<Services>();  // destroyed in reverse order of its members
   auto router = std::make_shared<Router>();
-  if (Status mounted = MountHandlers(*config, services, *router); !mounted.ok()) {
+  if (Status mounted = MountHandlers(*config, *services, *router); !mounted.ok()) {
     return Fail("cannot start", mounted);
   }
 
@@ -120,16 +127,16 @@ int RunServeCommand(const std::string& config_path) {
   spdlog::info("duet listening on {} (FHIR base {}, {} threads, certificate {})", server.url(),
                fhir_base, config->listen.threads, (*tls)->certificate_subject());
 
-  if (services.sync.runner) {
-    services.sync.runner->Start();
-    spdlog::info("sync: {} job(s) scheduled", services.sync.runner->JobNames().size());
+  if (services->sync.runner) {
+    services->sync.runner->Start();
+    spdlog::info("sync: {} job(s) scheduled", services->sync.runner->JobNames().size());
   }
 
   int signal_number = signals.Wait();
   spdlog::info("received {}; stopping", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
-  if (services.sync.runner) services.sync.runner->Stop();
+  if (services->sync.runner) services->sync.runner->Stop();
   server.Stop();
-  services = Services{};
+  services.reset();
   spdlog::info("stopped");
   return 0;
 }

@@ -49,14 +49,13 @@ StatusOr<std::unique_ptr<fhir::FhirClient>> MakeEndpointClient(const EndpointCon
   return client;
 }
 
-StatusOr<SyncMachinery> BuildSyncMachinery(const GatewayConfig& config, ResourceStore& store,
-                                           SyncStateStore& state, Clock clock) {
+StatusOr<SyncMachinery> BuildSyncMachinery(const GatewayConfig& config,
+                                           const SyncContext& context) {
   SyncMachinery machinery;
-  machinery.runner = std::make_unique<SyncRunner>(state, clock);
+  machinery.runner = std::make_unique<SyncRunner>(context.state, context.clock);
   for (const EndpointConfig& endpoint : config.endpoints) {
     DUET_ASSIGN_OR_RETURN(machinery.clients[endpoint.name], MakeEndpointClient(endpoint));
   }
-  mappings::MappingContext context{config.practice.identifier_base};
   for (const JobConfig& job : config.jobs) {
     const EndpointConfig* endpoint = nullptr;
     for (const EndpointConfig& candidate : config.endpoints) {
@@ -66,9 +65,10 @@ StatusOr<SyncMachinery> BuildSyncMachinery(const GatewayConfig& config, Resource
     DUET_ASSIGN_OR_RETURN(JobSchedule schedule, JobSchedule::FromConfig(job));
     fhir::FhirClient& client = *machinery.clients[endpoint->name];
     if (job.kind == "push_care_plans") {
-      machinery.runner->AddJob(job.name, std::move(schedule),
-                               std::make_unique<PushCarePlansJob>(job.name, *endpoint, store, state,
-                                                                  client, context, clock));
+      machinery.runner->AddJob(
+          job.name, std::move(schedule),
+          std::make_unique<PushCarePlansJob>(job.name, *endpoint, context.store, context.state,
+                                             client, context.mapping, context.clock));
     } else {
       return InvalidArgumentError("job " + job.name + ": kind " + job.kind +
                                   " is not available in this version");

@@ -9,10 +9,9 @@
 
 #include "fhir/client/fhir_client.h"
 #include "gateway/config/gateway_config.h"
-#include "gateway/store/resource_store.h"
 #include "gateway/sync/endpoint_auth.h"
+#include "gateway/sync/sync_context.h"
 #include "gateway/sync/sync_runner.h"
-#include "gateway/sync/sync_state_store.h"
 
 namespace duet::gateway {
 
@@ -26,7 +25,6 @@ struct SyncMachinery {
 };
 
 // One job per configured job, each with its endpoint's client.
-StatusOr<SyncMachinery> BuildSyncMachinery(const GatewayConfig& config, ResourceStore& store,
-                                           SyncStateStore& state, Clock clock);
+StatusOr<SyncMachinery> BuildSyncMachinery(const GatewayConfig& config, const SyncContext& context);
 
 }  // namespace duet::gateway

@@ -161,6 +161,21 @@ TEST(ServerStartupTest, PortInUseExitsWithAClearMessage) {
   EXPECT_TRUE(Contains(result.err, "in use")) << result.err;
 }
 
+TEST(ServerStartupTest, ASecondGatewayOnTheSameStoreIsRefused) {
+  TestServer first;
+  ASSERT_TRUE(first.Start().ok()) << first.log();
+  TestServerOptions options;
+  options.extra_config = Object({{"store", Object({{"path", Json::String(first.store_path())}})}});
+  TestServer second(options);
+  ProcessResult result = RunDuet({"serve", "--config", second.config_path()});
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_TRUE(Contains(result.err, "another gateway is serving the store " + first.store_path()))
+      << result.err;
+  first.Stop();
+  TestServer third(options);
+  ASSERT_TRUE(third.Start().ok()) << third.log();  // the lock went with the first gateway
+}
+
 TEST(ServerStartupTest, InvalidConfigListsEveryProblem) {
   TestServerOptions options;
   options.extra_config = Object(

@@ -46,7 +46,9 @@ TEST(ConvertCommandTest, ToFhirPrintsAValidTransactionOfConditionalUpserts) {
     std::string method(entry.Find("request")->StringOr("method"));
     std::string url(entry.Find("request")->StringOr("url"));
     EXPECT_TRUE(method == "PUT" || method == "POST") << url;
-    if (method == "PUT") EXPECT_NE(url.find("?identifier="), std::string::npos) << url;
+    if (method == "PUT") {
+      EXPECT_NE(url.find("?identifier="), std::string::npos) << url;
+    }
   }
   fhir::Validator validator;
   auto issues = validator.Validate(bundle);
