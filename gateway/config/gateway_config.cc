@@ -144,7 +144,7 @@ StatusOr<GatewayConfig> ParseGatewayConfig(std::string_view text,
   ConfigProblems problems;
   CheckKnownMembers(
       root, "",
-      {"listen", "tls", "store", "practice", "limits", "fhir", "log", "endpoints", "jobs"},
+      {"listen", "tls", "store", "practice", "limits", "fhir", "log", "auth", "endpoints", "jobs"},
       problems);
   ReadListen(root, config, problems);
   ReadTls(root, base_directory, config, problems);
@@ -153,6 +153,7 @@ StatusOr<GatewayConfig> ParseGatewayConfig(std::string_view text,
   ReadLimits(root, config, problems);
   ReadFhir(root, config, problems);
   ReadLog(root, config, problems);
+  ReadAuthConfig(root, base_directory, config.listen.host, config.auth, problems);
   ReadSyncConfig(root, base_directory, config.endpoints, config.jobs, problems);
   if (!problems.empty()) return InvalidArgumentError(problems.Joined());
   return config;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "fhir/status.h"
+#include "gateway/config/auth_config.h"
 #include "gateway/config/sync_config.h"
 
 namespace duet::gateway {
@@ -52,6 +53,8 @@ struct GatewayConfig {
   struct Log {
     std::string level = "info";  // trace, debug, info, warn, error, critical, off
   } log;
+
+  AuthConfig auth;  // who may call the FHIR API (auth_config.h)
 
   std::vector<EndpointConfig> endpoints;  // partner FHIR servers (sync_config.h)
   std::vector<JobConfig> jobs;            // scheduled sync jobs

@@ -30,6 +30,7 @@ class SyncConfigTest : public ::testing::Test {
       "tls": {"certificate": "c.pem", "private_key": "k.pem"},
       "store": {"path": ":memory:"},
       "practice": {"identifier_base": "https://sunrise-pt.example/sid"},
+      "auth": {"mode": "development"},
 )" + sync_members + "}",
                               dir_);
   }

@@ -1,0 +1,151 @@
+#include "gateway/auth/fhir_authorizer.h"
+
+#include <strings.h>
+
+#include "fhir/json.h"
+#include "gateway/fhir_api/fhir_response.h"
+#include "gateway/fhir_api/fhir_route.h"
+
+namespace duet::gateway {
+namespace {
+
+using fhir::Json;
+using Kind = FhirRoute::Kind;
+
+struct Need {
+  std::string type;  // "*" for system-wide interactions
+  Permission permission = kRead;
+};
+
+const char* Name(Permission permission) {
+  switch (permission) {
+    case kCreate: return "create (c)";
+    case kRead: return "read (r)";
+    case kUpdate: return "update (u)";
+    case kDelete: return "delete (d)";
+    case kSearch: return "search (s)";
+  }
+  return "?";
+}
+
+// What a single (non-Bundle) interaction needs; nullopt when the route is not one.
+std::optional<Need> NeedFor(const std::string& method, const FhirRoute& route) {
+  bool get = method == "GET" || method == "HEAD";
+  switch (route.kind) {
+    case Kind::kMetadata: return std::nullopt;
+    case Kind::kSystem:
+      return Need{"*", kSearch};  // system search (a Bundle POST is handled apart)
+    case Kind::kSystemHistory: return Need{"*", kSearch};
+    case Kind::kTypeHistory:
+    case Kind::kInstanceHistory:
+    case Kind::kTypeSearch: return Need{route.type, kSearch};
+    case Kind::kVersion: return Need{route.type, kRead};
+    case Kind::kType:
+      if (get) return Need{route.type, kSearch};
+      if (method == "POST") return Need{route.type, kCreate};
+      if (method == "PUT" || method == "PATCH") return Need{route.type, kUpdate};
+      return Need{route.type, kDelete};
+    case Kind::kInstance:
+      if (get) return Need{route.type, kRead};
+      if (method == "DELETE") return Need{route.type, kDelete};
+      return Need{route.type, kUpdate};
+  }
+  return std::nullopt;
+}
+
+bool Allowed(const Principal& principal, const Need& need) {
+  if (need.type == "*") {
+    for (const Scope& scope : principal.scopes) {
+      if (scope.resource_type == "*" && (scope.permissions & need.permission) != 0) return true;
+    }
+    return false;
+  }
+  return Permits(principal.scopes, need.type, need.permission);
+}
+
+std::string Describe(const Need& need) {
+  return std::string(Name(need.permission)) + " on " +
+         (need.type == "*" ? std::string("all types (system/*)") : need.type);
+}
+
+// "Bearer <token>" → the token; "" otherwise.
+std::string BearerToken(const HttpRequest& request) {
+  const std::string* header = request.headers.Find("Authorization");
+  constexpr size_t kPrefix = 7;  // "Bearer "
+  if (header == nullptr || header->size() <= kPrefix ||
+      strncasecmp(header->c_str(), "Bearer ", kPrefix) != 0) {
+    return "";
+  }
+  return header->substr(kPrefix);
+}
+
+// The path of an entry's request.url, relative to the FHIR base ("CarePlan?x" → "/CarePlan").
+std::string EntryPath(std::string_view url, const std::string& mount_path) {
+  url = url.substr(0, url.find('?'));
+  size_t mounted = url.find(mount_path + "/");
+  if (mounted != std::string_view::npos) url = url.substr(mounted + mount_path.size());
+  if (!url.empty() && url.front() != '/') return "/" + std::string(url);
+  return std::string(url);
+}
+
+}  // namespace
+
+FhirAuthorizer::FhirAuthorizer(std::shared_ptr<HttpHandler> fhir_api, const AccessTokens& tokens,
+                               std::function<int64_t()> clock, std::string mount_path)
+    : fhir_api_(std::move(fhir_api)),
+      tokens_(tokens),
+      clock_(std::move(clock)),
+      mount_path_(std::move(mount_path)) {}
+
+HttpResponse FhirAuthorizer::Failure(int status, const std::string& path,
+                                     const std::string& message) const {
+  return fhir_api_->Failure(status, path, message);
+}
+
+std::string FhirAuthorizer::Refusal(const HttpRequest& request, const Principal& principal) const {
+  auto route = ParseFhirRoute(std::string_view(request.path).substr(mount_path_.size()));
+  if (!route.ok()) return "";  // the FHIR API answers 404/400 for what is no route
+  if (route->kind == Kind::kSystem && request.method == "POST") {
+    auto bundle = fhir::ParseJson(request.body);
+    if (!bundle.ok()) return "";  // the FHIR API explains what is wrong with the body
+    const Json* entries = bundle->Find("entry");
+    if (entries == nullptr || !entries->is_array()) return "";
+    for (const Json& entry : entries->items()) {
+      const Json* call = entry.Find("request");
+      if (call == nullptr) continue;
+      auto entry_route = ParseFhirRoute(EntryPath(call->StringOr("url"), mount_path_));
+      if (!entry_route.ok()) continue;
+      auto need = NeedFor(std::string(call->StringOr("method")), *entry_route);
+      if (need && !Allowed(principal, *need)) return "the token does not allow " + Describe(*need);
+    }
+    return "";
+  }
+  auto need = NeedFor(request.method, *route);
+  if (need && !Allowed(principal, *need)) return "the token does not allow " + Describe(*need);
+  return "";
+}
+
+HttpResponse FhirAuthorizer::Handle(const HttpRequest& request) {
+  auto route = ParseFhirRoute(std::string_view(request.path).substr(mount_path_.size()));
+  if (route.ok() && route->kind == Kind::kMetadata) return fhir_api_->Handle(request);
+  std::string token = BearerToken(request);
+  std::shared_ptr<const Principal> principal =
+      token.empty() ? nullptr : tokens_.Find(token, clock_());
+  if (principal == nullptr) {
+    HttpResponse response = ErrorResponse(UnauthenticatedError(
+        token.empty() ? "this FHIR API needs a bearer token from the SMART token endpoint"
+                      : "the bearer token is unknown or has expired; ask for a new one"));
+    response.headers.Set(
+        "WWW-Authenticate",
+        token.empty() ? "Bearer realm=\"duet\"" : "Bearer realm=\"duet\", error=\"invalid_token\"");
+    return response;
+  }
+  if (std::string refusal = Refusal(request, *principal); !refusal.empty()) {
+    HttpResponse response = ErrorResponse(PermissionDeniedError(refusal));
+    response.headers.Set("WWW-Authenticate", "Bearer realm=\"duet\", error=\"insufficient_scope\"");
+    return response;
+  }
+  return fhir_api_->Handle(request);
+}
+
+}  // namespace duet::gateway
