@@ -44,15 +44,6 @@ std::string FirstQuery(const std::string& watermark) {
   return query;
 }
 
-std::string NextLink(const Json& bundle) {
-  const Json* links = bundle.Find("link");
-  if (links == nullptr || !links->is_array()) return "";
-  for (const Json& link : links->items()) {
-    if (link.StringOr("relation") == "next") return std::string(link.StringOr("url"));
-  }
-  return "";
-}
-
 bool HasNpi(const Json& identifier, const std::string& npi) {
   return identifier.StringOr("system") == mappings::kNpiSystem &&
          identifier.StringOr("value") == npi;
@@ -103,11 +94,6 @@ StatusOr<bool> PullReferralsJob::OwnedByPractice(const Page& page, const Json& t
   const Json* owner = task.Find("owner");
   if (owner == nullptr || !owner->is_object()) return false;
   if (const Json* identifier = owner->Find("identifier")) return HasNpi(*identifier, practice_npi_);
-  std::string reference(owner->StringOr("reference"));
-  if (reference.rfind("Organization/", 0) != 0 &&
-      reference.rfind(endpoint_.base_url + "/Organization/", 0) != 0) {
-    return false;
-  }
   DUET_ASSIGN_OR_RETURN(std::optional<Json> organization, Referenced(page, owner, "Organization"));
   if (!organization) return false;
   const Json* identifiers = organization->Find("identifier");
@@ -121,21 +107,12 @@ StatusOr<bool> PullReferralsJob::OwnedByPractice(const Page& page, const Json& t
 StatusOr<std::optional<Json>> PullReferralsJob::Referenced(const Page& page, const Json* reference,
                                                            const std::string& type) {
   if (reference == nullptr || !reference->is_object()) return std::optional<Json>();
-  std::string text(reference->StringOr("reference"));
-  for (const auto& [key, resource] : page.by_ref) {
-    if (key.rfind(type + "/", 0) == 0 && RefersTo(endpoint_.base_url, text, *resource)) {
-      return std::optional<Json>(*resource);
-    }
+  std::string target = PartnerTarget(endpoint_.base_url, reference->StringOr("reference"));
+  if (target.rfind(type + "/", 0) != 0) return std::optional<Json>();  // not the partner's `type`
+  if (auto found = page.by_ref.find(target); found != page.by_ref.end()) {
+    return std::optional<Json>(*found->second);
   }
-  std::string prefix = type + "/";
-  size_t start = text.rfind(prefix);
-  if (start == std::string::npos || (start != 0 && text[start - 1] != '/')) {
-    return std::optional<Json>();  // not a literal reference to a `type` of the partner
-  }
-  std::string id = text.substr(start + prefix.size());
-  id = id.substr(0, id.find('/'));
-  if (id.empty()) return std::optional<Json>();
-  DUET_ASSIGN_OR_RETURN(Json resource, client_.Read(type, id));
+  DUET_ASSIGN_OR_RETURN(Json resource, client_.Read(type, target.substr(type.size() + 1)));
   return std::optional<Json>(std::move(resource));
 }
 
@@ -173,15 +150,24 @@ Status PullReferralsJob::TakeReferral(const Page& page, const Json& request, con
   std::string task_key = "Task/" + std::string(task.StringOr("id"));
   DUET_ASSIGN_OR_RETURN(auto request_seen, context_.state.Marker(name_, request_key));
   DUET_ASSIGN_OR_RETURN(auto task_seen, context_.state.Marker(name_, task_key));
-  if (request_seen && *request_seen == VersionOf(request) && task_seen &&
-      *task_seen == VersionOf(task)) {
+  // The Task is taken in once (the practice owns it then), so a new version of it alone, e.g.
+  // the status push_referral_status put there, is a repeat.
+  if (request_seen && *request_seen == VersionOf(request) && task_seen) {
     ++progress.repeats;
     return Status::Ok();
   }
-  PulledReferral referral{request, task, std::nullopt, std::nullopt};
+  PulledReferral referral{request, task, std::nullopt, std::nullopt, {}};
   DUET_ASSIGN_OR_RETURN(referral.patient, Referenced(page, request.Find("subject"), "Patient"));
   DUET_ASSIGN_OR_RETURN(referral.requester,
                         Referenced(page, request.Find("requester"), "Practitioner"));
+  if (const Json* performers = request.Find("performer"); performers && performers->is_array()) {
+    for (const Json& performer : performers->items()) {
+      for (const char* type : {"Organization", "Practitioner"}) {
+        DUET_ASSIGN_OR_RETURN(std::optional<Json> found, Referenced(page, &performer, type));
+        if (found) referral.others.push_back(std::move(*found));
+      }
+    }
+  }
   PulledReferralOptions options{endpoint_.base_url, practice_npi_, context_.mapping,
                                 request_seen.has_value()};
   DUET_ASSIGN_OR_RETURN(Json transaction, PulledReferralTransaction(referral, options));
@@ -267,7 +253,7 @@ StatusOr<JobRunReport> PullReferralsJob::RunOnce(const std::function<bool()>& sh
       DUET_RETURN_IF_ERROR(context_.state.SaveWatermark(name_, progress.watermark));
       job.watermark = progress.watermark;
     }
-    path = NextLink(*bundle);
+    path = fhir::NextLink(*bundle);
   }
   if (stopped.empty() && !progress.failed && progress.unordered && progress.seen > job.watermark) {
     DUET_RETURN_IF_ERROR(context_.state.SaveWatermark(name_, progress.seen));

@@ -10,7 +10,8 @@
 //   3-minute overlap; it moves after each page, and only over referrals that are committed
 //   locally: a referral the local API refuses holds it back (the run reports it as failed and
 //   the next run tries again).
-// - Repeats are dropped by (id, versionId) with markers; versionIds are compared as text.
+// - Repeats are dropped by the ServiceRequest's (id, versionId) with markers, once its Task was
+//   taken in; versionIds are compared as text (Medplum's are UUIDs).
 // - The partner's Task (id, ETag, content) is linked to the local Task (partner_task_link.h)
 //   for push_referral_status.
 // - The partner's CapabilityStatement must list `_lastUpdated` for ServiceRequest; it is checked
@@ -59,7 +60,6 @@ class PullReferralsJob : public SyncJob {
   std::string practice_npi_;
   SyncContext context_;
   fhir::FhirClient& client_;
-  std::map<std::string, bool> practice_organizations_;  // partner Organization URL → is it us
 };
 
 }  // namespace duet::gateway

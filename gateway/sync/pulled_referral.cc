@@ -16,8 +16,9 @@ namespace {
 
 using fhir::Json;
 
-// "Type/id" of a partner reference, without a version or the partner's base; "" otherwise.
-std::string RelativeTarget(const std::string& partner_base, std::string_view reference) {
+}  // namespace
+
+std::string PartnerTarget(const std::string& partner_base, std::string_view reference) {
   std::string_view rest = reference;
   std::string prefix = partner_base + "/";
   if (rest.substr(0, prefix.size()) == prefix) rest.remove_prefix(prefix.size());
@@ -31,33 +32,55 @@ std::string RelativeTarget(const std::string& partner_base, std::string_view ref
   return std::string(rest);
 }
 
-// Rewrites every Reference in `value`: one to a resource of the transaction (by "Type/id")
-// becomes its fullUrl; any other literal reference to the partner becomes a logical reference
-// by its URL. Contained ("#x") and urn: references stay.
-void RewriteReferences(Json& value, const std::string& partner_base,
-                       const std::map<std::string, std::string>& full_urls) {
+namespace {
+
+// How references to the partner's resources are rewritten, by "Type/id": to an entry's fullUrl,
+// or to a logical reference by identifier.
+struct ReferenceMap {
+  std::map<std::string, std::string> full_urls;
+  std::map<std::string, Json> identifiers;
+};
+
+// The identifier a logical reference to `resource` uses: its NPI, else its first identifier.
+std::optional<Json> LogicalIdentifier(const Json& resource) {
+  if (auto npi = mappings::IdentifierValue(resource, mappings::kNpiSystem)) {
+    return mappings::MakeIdentifier(mappings::kNpiSystem, *npi);
+  }
+  if (auto first = mappings::BusinessIdentifier(resource)) {
+    return mappings::MakeIdentifier(first->first, first->second);
+  }
+  return std::nullopt;
+}
+
+// Rewrites every Reference in `value`: one to a resource of the transaction becomes its fullUrl;
+// any other literal reference to the partner becomes a logical reference, by the identifier the
+// map has for it or by its URL. Contained ("#x") and urn: references stay.
+void RewriteReferences(Json& value, const std::string& partner_base, const ReferenceMap& map) {
   if (value.is_array()) {
-    for (Json& item : value.items()) RewriteReferences(item, partner_base, full_urls);
+    for (Json& item : value.items()) RewriteReferences(item, partner_base, map);
     return;
   }
   if (!value.is_object()) return;
   if (const Json* reference = value.Find("reference"); reference && reference->is_string()) {
     std::string text = reference->string_value();
-    std::string target = RelativeTarget(partner_base, text);
+    std::string target = PartnerTarget(partner_base, text);
     if (target.empty()) return;
-    if (auto local = full_urls.find(target); local != full_urls.end()) {
+    if (auto local = map.full_urls.find(target); local != map.full_urls.end()) {
       value.Set("reference", Json::String(local->second));
       return;
     }
     value.Remove("reference");
     if (value.Find("identifier") == nullptr) {
+      auto known = map.identifiers.find(target);
       value.Set("identifier",
-                mappings::MakeIdentifier(kUrlIdentifierSystem, partner_base + "/" + target));
+                known != map.identifiers.end()
+                    ? known->second
+                    : mappings::MakeIdentifier(kUrlIdentifierSystem, partner_base + "/" + target));
     }
     return;
   }
   for (auto& [key, member] : value.members()) {
-    if (key != "contained") RewriteReferences(member, partner_base, full_urls);
+    if (key != "contained") RewriteReferences(member, partner_base, map);
   }
 }
 
@@ -120,8 +143,8 @@ std::string PartnerUrl(const std::string& partner_base, const Json& resource) {
 
 bool RefersTo(const std::string& partner_base, std::string_view reference, const Json& resource) {
   return !resource.StringOr("id").empty() &&
-         RelativeTarget(partner_base, reference) == std::string(resource.StringOr("resourceType")) +
-                                                        "/" + std::string(resource.StringOr("id"));
+         PartnerTarget(partner_base, reference) == std::string(resource.StringOr("resourceType")) +
+                                                       "/" + std::string(resource.StringOr("id"));
 }
 
 StatusOr<Json> PulledReferralTransaction(const PulledReferral& referral,
@@ -133,7 +156,14 @@ StatusOr<Json> PulledReferralTransaction(const PulledReferral& referral,
     parts.push_back({&*referral.requester, {std::string(mappings::kNpiSystem), ""}});
   parts.push_back({&referral.request, {""}});
   parts.push_back({&referral.task, {""}});
-  std::map<std::string, std::string> full_urls;
+  ReferenceMap map;
+  std::map<std::string, std::string>& full_urls = map.full_urls;
+  for (const Json& other : referral.others) {
+    if (auto identifier = LogicalIdentifier(other)) {
+      map.identifiers[std::string(other.StringOr("resourceType")) + "/" +
+                      std::string(other.StringOr("id"))] = std::move(*identifier);
+    }
+  }
   for (const auto& [resource, unused] : parts) {
     if (resource->StringOr("id").empty()) {
       return InvalidArgumentError("the partner's " +
@@ -154,7 +184,7 @@ StatusOr<Json> PulledReferralTransaction(const PulledReferral& referral,
       owner.Set("identifier", mappings::MakeIdentifier(mappings::kNpiSystem, options.practice_npi));
       portable.Set("owner", std::move(owner));
     }
-    RewriteReferences(portable, options.partner_base, full_urls);
+    RewriteReferences(portable, options.partner_base, map);
     std::string condition = MatchOn(portable, systems);
     bool update = type == "ServiceRequest" && options.update_request;
     entries.Append(Entry(full_urls[type + "/" + std::string(resource->StringOr("id"))],

@@ -15,13 +15,15 @@
 //   updated in place by its identifier.
 // - The Task is created once and never overwritten: after intake the practice owns its status
 //   (push_referral_status sends it back). Its owner becomes the practice by NPI.
-// - A reference to anything else at the partner becomes a logical reference by its URL.
+// - A reference to anything else at the partner becomes a logical reference: by the NPI (or first
+//   identifier) of a resource in `others`, else by its URL.
 //
 // Pure functions; any thread may call them.
 #pragma once
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "fhir/json.h"
 #include "fhir/status.h"
@@ -36,6 +38,9 @@ struct PulledReferral {
   fhir::Json task;                      // its Task, owned by the practice
   std::optional<fhir::Json> patient;    // ServiceRequest.subject, when the partner gave it
   std::optional<fhir::Json> requester;  // ServiceRequest.requester, when a Practitioner
+  // Other resources of the partner it refers to (the performer): references to them become
+  // logical references by their NPI (or first identifier) instead of their URL.
+  std::vector<fhir::Json> others;
 };
 
 struct PulledReferralOptions {
@@ -53,8 +58,11 @@ StatusOr<fhir::Json> PulledReferralTransaction(const PulledReferral& referral,
 // "<partner base>/<Type>/<id>" for a resource served by the partner.
 std::string PartnerUrl(const std::string& partner_base, const fhir::Json& resource);
 
-// Whether `reference` ("Type/id", "Type/id/_history/n" or absolute under `partner_base`) names
-// `resource` of the partner.
+// "Type/id" of a reference to a resource of the partner ("Type/id", "Type/id/_history/n" or
+// absolute under `partner_base`); "" for any other reference.
+std::string PartnerTarget(const std::string& partner_base, std::string_view reference);
+
+// Whether `reference` names `resource` of the partner.
 bool RefersTo(const std::string& partner_base, std::string_view reference,
               const fhir::Json& resource);
 

@@ -140,10 +140,12 @@ StatusOr<bool> PushReferralStatusJob::Deliver(const StoredResource& stored, int6
   DUET_ASSIGN_OR_RETURN(Json local, PortableOutputs(context_.store, std::move(parsed)));
   DUET_ASSIGN_OR_RETURN(PartnerTaskLink link, Link(stored, local));
   std::string path = "Task/" + link.partner_id;
+  const std::string base_status = link.base_status;
   for (int attempt = 0; attempt < kMergeAttempts; ++attempt) {
     if (link.etag.empty()) DUET_RETURN_IF_ERROR(Reread(link));
-    auto merged = MergePracticeOwnedFields(link.task, local, link.base_status);
+    auto merged = MergePracticeOwnedFields(link.task, local, base_status);
     if (!merged.ok()) return merged.status().WithContext(endpoint_.base_url + "/" + path);
+    // Once delivered (or found there already), the partner's Task reflects the local status.
     link.base_status = std::string(local.StringOr("status"));
     if (!merged->changed) {
       DUET_RETURN_IF_ERROR(SavePartnerTaskLink(context_.state, endpoint_.name, stored.id, link));
