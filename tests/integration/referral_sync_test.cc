@@ -140,7 +140,8 @@ class ReferralSyncTest : public ::testing::Test {
     Json task = First(client, query);
     std::string version(task.Find("meta")->StringOr("versionId"));
     task.Set("status", Json::String(status));
-    for (const auto& [key, value] : ParseOrFail(extra).members()) task.Set(key, value);
+    Json changes = ParseOrFail(extra);
+    for (const auto& [key, value] : changes.members()) task.Set(key, value);
     HttpsResponse put = client.Put(
         "/fhir/Task/" + std::string(task.StringOr("id")), fhir::WriteJson(task),
         {{"Content-Type", "application/fhir+json"}, {"If-Match", "W/\"" + version + "\""}});
@@ -185,7 +186,8 @@ TEST_F(ReferralSyncTest, TheReferralLoopIsClosedWithThePartner) {
   Change(*partner_client_, kTask77813, "in-progress");
   Change(*practice_client_, kTask77813, "accepted", R"({"businessStatus": {"text": "scheduled"}})");
   ASSERT_TRUE(Eventually([&] {
-    const Json* business = First(*partner_client_, kTask77813).Find("businessStatus");
+    Json task = First(*partner_client_, kTask77813);
+    const Json* business = task.Find("businessStatus");
     return business != nullptr && business->StringOr("text") == "scheduled";
   })) << practice_->log();
   Json merged = First(*partner_client_, kTask77813);
@@ -252,7 +254,8 @@ TEST(ReferralSyncCrashTest, AGatewayKilledMidPullResumesAtRestart) {
     return response.status == 200 ? ParseOrFail(response.body) : Json::MakeObject();
   };
   ASSERT_TRUE(Eventually([&] {
-    const Json* count = queue().Find("count");
+    Json answer = queue();
+    const Json* count = answer.Find("count");
     return count != nullptr && count->number_text() == "2";
   })) << practice.log();
   EXPECT_GE(page_requests("1"), 2) << "the second page was asked for again";

@@ -27,7 +27,8 @@ Json LocalTask(const std::string& status, const std::string& extra = "{}") {
   Json task = test::ParseOrFail(R"({"resourceType":"Task","id":"local-1","status":"requested",
       "intent":"order","focus":{"reference":"ServiceRequest/local-sr"}})");
   task.Set("status", Json::String(status));
-  for (const auto& [key, value] : test::ParseOrFail(extra).members()) task.Set(key, value);
+  Json changes = test::ParseOrFail(extra);
+  for (const auto& [key, value] : changes.members()) task.Set(key, value);
   return task;
 }
 
