@@ -39,6 +39,9 @@ struct GatewayConfig {
 
   struct Practice {
     std::string identifier_base;  // absolute URI, e.g. "https://practice.example.org/id"
+    // The practice organization's type-2 NPI: partners address referrals to it (Task.owner).
+    // "" when not configured; pull_referrals jobs require it.
+    std::string organization_npi;
   } practice;
 
   struct Limits {

@@ -1,7 +1,9 @@
 #include "gateway/sync/sync_jobs.h"
 
 #include "gateway/sync/endpoint_auth.h"
+#include "gateway/sync/pull_referrals_job.h"
 #include "gateway/sync/push_care_plans_job.h"
+#include "gateway/sync/push_referral_status_job.h"
 
 namespace duet::gateway {
 namespace {
@@ -69,6 +71,15 @@ StatusOr<SyncMachinery> BuildSyncMachinery(const GatewayConfig& config,
           job.name, std::move(schedule),
           std::make_unique<PushCarePlansJob>(job.name, *endpoint, context.store, context.state,
                                              client, context.mapping, context.clock));
+    } else if (job.kind == "pull_referrals") {
+      machinery.runner->AddJob(
+          job.name, std::move(schedule),
+          std::make_unique<PullReferralsJob>(job.name, *endpoint, config.practice.organization_npi,
+                                             context, client));
+    } else if (job.kind == "push_referral_status") {
+      machinery.runner->AddJob(
+          job.name, std::move(schedule),
+          std::make_unique<PushReferralStatusJob>(job.name, *endpoint, context, client));
     } else {
       return InvalidArgumentError("job " + job.name + ": kind " + job.kind +
                                   " is not available in this version");
