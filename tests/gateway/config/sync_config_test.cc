@@ -124,7 +124,8 @@ TEST_F(SyncConfigTest, PullingReferralsNeedsThePracticeNpi) {
       "tls": {"certificate": "c.pem", "private_key": "k.pem"},
       "store": {"path": ":memory:"},
       "practice": {"identifier_base": "https://sunrise-pt.example/sid",
-                   "organization_npi": "1987654328"},)" +
+                   "organization_npi": "1987654328"},
+      "auth": {"mode": "development"},)" +
                                          jobs + "}",
                                      dir_);
   ASSERT_TRUE(with_npi.ok()) << with_npi.status().ToString();
