@@ -5,6 +5,7 @@
 #include "fhir/json.h"
 #include "gateway/fhir_api/fhir_response.h"
 #include "gateway/fhir_api/fhir_route.h"
+#include "gateway/workflow/workflow_support.h"
 
 namespace duet::gateway {
 namespace {
@@ -88,11 +89,103 @@ std::string EntryPath(std::string_view url, const std::string& mount_path) {
   return std::string(url);
 }
 
+HttpResponse NotFound(const std::string& type, const std::string& id) {
+  return ErrorResponse(NotFoundError(type + "/" + id + " does not exist"));
+}
+
+// Keeps the entries of a searchset or history Bundle the client may see; false when none was
+// dropped.
+StatusOr<bool> FilterBundle(Json& bundle, PatientAccess& access) {
+  Json* entries = bundle.Find("entry");
+  if (entries == nullptr || !entries->is_array()) return false;
+  Json kept = Json::MakeArray();
+  size_t matches = 0;
+  bool dropped = false;
+  for (Json& entry : entries->items()) {
+    const Json* resource = entry.Find("resource");
+    if (resource != nullptr) {
+      DUET_ASSIGN_OR_RETURN(bool visible, access.MaySee(*resource));
+      if (!visible) {
+        dropped = true;
+        continue;
+      }
+    }
+    const Json* search = entry.Find("search");
+    if (search == nullptr || search->StringOr("mode", "match") == "match") ++matches;
+    kept.Append(std::move(entry));
+  }
+  if (!dropped) return false;
+  bool more = false;
+  if (const Json* links = bundle.Find("link")) {
+    for (const Json& link : links->items()) more = more || link.StringOr("relation") == "next";
+  }
+  if (bundle.Find("total") != nullptr) {
+    if (more) {
+      bundle.Remove("total");
+    } else {
+      bundle.Set("total", Json::Integer(static_cast<long long>(matches)));
+    }
+  }
+  bundle.Set("entry", std::move(kept));
+  return true;
+}
+
 }  // namespace
 
-FhirAuthorizer::FhirAuthorizer(std::shared_ptr<HttpHandler> fhir_api, const AccessTokens& tokens,
-                               std::function<int64_t()> clock, std::string mount_path)
+StatusOr<HttpResponse> FhirAuthorizer::FilterRead(HttpResponse response, PatientAccess& access) {
+  auto body = fhir::ParseJson(response.body);
+  if (!body.ok()) return response;  // not JSON: nothing of a patient's
+  if (body->StringOr("resourceType") == "Bundle") {
+    DUET_ASSIGN_OR_RETURN(bool changed, FilterBundle(*body, access));
+    if (changed) response.body = fhir::WriteJson(*body);
+    return response;
+  }
+  DUET_ASSIGN_OR_RETURN(bool visible, access.MaySee(*body));
+  if (visible) return response;
+  return NotFound(std::string(body->StringOr("resourceType")), std::string(body->StringOr("id")));
+}
+
+StatusOr<std::optional<HttpResponse>> FhirAuthorizer::CheckWrite(const HttpRequest& request,
+                                                                 const FhirRoute& route,
+                                                                 PatientAccess& access) {
+  if (route.kind == Kind::kInstance) {
+    auto current = store_.Read(route.type, route.id);
+    if (current.ok() && !current->deleted) {
+      DUET_ASSIGN_OR_RETURN(Json json, ParseStored(*current));
+      DUET_ASSIGN_OR_RETURN(bool visible, access.MaySee(json));
+      if (!visible) return std::optional<HttpResponse>(NotFound(route.type, route.id));
+    }
+  }
+  if (request.body.empty()) return std::optional<HttpResponse>();
+  auto body = fhir::ParseJson(request.body);
+  if (!body.ok()) return std::optional<HttpResponse>();  // the FHIR API explains the body
+  std::vector<const Json*> written;
+  if (const Json* entries = body->Find("entry"); entries != nullptr && entries->is_array()) {
+    for (const Json& entry : entries->items()) {
+      if (const Json* resource = entry.Find("resource")) written.push_back(resource);
+    }
+  } else {
+    written.push_back(&*body);
+  }
+  for (const Json* resource : written) {
+    std::vector<LiteralReference> references;
+    CollectLiteralReferences(*resource, &references);
+    for (const LiteralReference& reference : references) {
+      if (reference.type != "Patient") continue;
+      auto patient = store_.Read("Patient", reference.id);
+      if (!patient.ok() || patient->deleted) continue;  // not ours to hide
+      DUET_ASSIGN_OR_RETURN(bool visible, access.MaySeePatient(reference.id));
+      if (!visible) return std::optional<HttpResponse>(NotFound("Patient", reference.id));
+    }
+  }
+  return std::optional<HttpResponse>();
+}
+
+FhirAuthorizer::FhirAuthorizer(std::shared_ptr<HttpHandler> fhir_api, ResourceStore& store,
+                               const AccessTokens& tokens, std::function<int64_t()> clock,
+                               std::string mount_path)
     : fhir_api_(std::move(fhir_api)),
+      store_(store),
       tokens_(tokens),
       clock_(std::move(clock)),
       mount_path_(std::move(mount_path)) {}
@@ -145,7 +238,27 @@ HttpResponse FhirAuthorizer::Handle(const HttpRequest& request) {
     response.headers.Set("WWW-Authenticate", "Bearer realm=\"duet\", error=\"insufficient_scope\"");
     return response;
   }
-  return fhir_api_->Handle(request);
+  auto access = PatientAccess::ForOrganization(store_, principal->organization_npi);
+  if (!access.ok()) return ErrorResponse(access.status());
+  return HandleWithin(request, *access);
+}
+
+HttpResponse FhirAuthorizer::HandleWithin(const HttpRequest& request, PatientAccess& access) {
+  auto route = ParseFhirRoute(std::string_view(request.path).substr(mount_path_.size()));
+  if (!route.ok()) return fhir_api_->Handle(request);
+  bool read =
+      request.method == "GET" || request.method == "HEAD" || route->kind == Kind::kTypeSearch;
+  if (!read) {
+    auto refused = CheckWrite(request, *route, access);
+    if (!refused.ok()) return ErrorResponse(refused.status());
+    if (*refused) return std::move(**refused);
+    return fhir_api_->Handle(request);
+  }
+  HttpResponse response = fhir_api_->Handle(request);
+  if (response.status != 200 || response.body.empty()) return response;
+  auto filtered = FilterRead(std::move(response), access);
+  if (!filtered.ok()) return ErrorResponse(filtered.status());
+  return std::move(*filtered);
 }
 
 }  // namespace duet::gateway

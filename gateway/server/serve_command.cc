@@ -83,9 +83,9 @@ Status MountApis(const GatewayConfig& config, Services& services, Router& router
                                                   SystemClockSeconds);
   DUET_RETURN_IF_ERROR(router.Mount("/auth", smart));
   DUET_RETURN_IF_ERROR(router.Mount("/fhir/.well-known", smart));
-  DUET_RETURN_IF_ERROR(
-      router.Mount("/fhir", std::make_shared<FhirAuthorizer>(
-                                services.fhir_api, *services.access_tokens, SystemClockSeconds)));
+  DUET_RETURN_IF_ERROR(router.Mount(
+      "/fhir", std::make_shared<FhirAuthorizer>(services.fhir_api, *services.store,
+                                                *services.access_tokens, SystemClockSeconds)));
   if (config.auth.practice_token_file.empty()) {
     spdlog::warn("auth.practice_token_file is not set: the practice API is not served");
     return Status::Ok();

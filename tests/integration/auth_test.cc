@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -237,6 +238,132 @@ TEST_F(AuthTest, ThePracticeApiNeedsThePracticesOwnToken) {
   HttpsResponse practice = client_->Get(
       "/practice/v1/referrals", {{"Authorization", std::string("Bearer ") + kPracticeToken}});
   EXPECT_EQ(practice.status, 200) << practice.body;
+}
+
+// Two partner organizations, each with its own patient: East Valley Internal Medicine (Dr. Chen
+// certifies Maria Lopez's plan) and Dr. Whitfield's solo neurology practice (the SLP patient's
+// plan). Neither can read, search, include or update the other's patient.
+class TwoPartnersTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    TestServerOptions options;
+    options.extra_config = keys_.AuthConfig(R"(["system/*.cruds"])");
+    Json& neuro = options.extra_config.Find("auth")->Find("clients")->items()[1];
+    neuro.Set("organization_npi", Json::String("1890345626"));
+    neuro.Set("scopes", ParseOrFail(R"(["system/*.cruds"])"));
+    server_ = std::make_unique<TestServer>(std::move(options));
+    ASSERT_TRUE(server_->Start().ok()) << server_->log();
+    client_ = std::make_unique<HttpsClient>(server_->Client());
+    Json batch = ParseOrFail(R"({"record":"batch","records":[]})");
+    for (const char* name :
+         {"patient.json", "patient-slp.json", "provider.json", "provider-ot.json",
+          "provider-slp.json", "provider-referring.json", "provider-neurologist.json",
+          "referral.json", "plan_of_care.json", "plan_of_care-slp.json"}) {
+      batch.Find("records")->Append(PrfFixture(name));
+    }
+    HttpsResponse uploaded =
+        client_->Post("/practice/v1/records", fhir::WriteJson(batch),
+                      {{"Content-Type", "application/json"},
+                       {"Authorization", std::string("Bearer ") + kPracticeToken}});
+    ASSERT_EQ(uploaded.status, 200) << uploaded.body.substr(0, 800);
+    evim_ = Bearer("evim-ehr");
+    neuro_ = Bearer("narrow-ehr");
+    maria_ = OnlyId(Get("/fhir/Patient", evim_));
+    slp_patient_ = OnlyId(Get("/fhir/Patient", neuro_));
+  }
+  std::string Bearer(const std::string& client) {
+    std::string token_url = server_->base_url() + "/auth/token";
+    HttpsResponse answer = client_->Post(
+        "/auth/token", TokenForm(keys_.Assertion(token_url, client), "system/*.cruds"), kForm);
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    return "Bearer " + std::string(ParseOrFail(answer.body).StringOr("access_token"));
+  }
+  HttpsResponse Get(const std::string& path, const std::string& bearer) {
+    return client_->Get(path, {{"Authorization", bearer}});
+  }
+  // The ids of a searchset's entries, "Type/id".
+  static std::vector<std::string> Ids(const HttpsResponse& response) {
+    EXPECT_EQ(response.status, 200) << response.body.substr(0, 300);
+    std::vector<std::string> ids;
+    Json bundle = ParseOrFail(response.body);
+    if (const Json* entries = bundle.Find("entry")) {
+      for (const Json& entry : entries->items()) {
+        const Json* resource = entry.Find("resource");
+        ids.push_back(std::string(resource->StringOr("resourceType")) + "/" +
+                      std::string(resource->StringOr("id")));
+      }
+    }
+    return ids;
+  }
+  static std::string OnlyId(const HttpsResponse& response) {
+    std::vector<std::string> ids = Ids(response);
+    EXPECT_EQ(ids.size(), 1u) << response.body.substr(0, 500);
+    return ids.empty() ? "" : ids[0];
+  }
+
+  AuthKeys keys_;
+  std::unique_ptr<TestServer> server_;
+  std::unique_ptr<HttpsClient> client_;
+  std::string evim_, neuro_, maria_, slp_patient_;
+};
+
+TEST_F(TwoPartnersTest, EachSeesOnlyItsOwnPatients) {
+  ASSERT_NE(maria_, slp_patient_);
+  EXPECT_EQ(Get("/fhir/" + maria_, evim_).status, 200);
+  EXPECT_EQ(Get("/fhir/" + slp_patient_, neuro_).status, 200);
+  for (const auto& [bearer, other] : {std::pair{evim_, slp_patient_}, {neuro_, maria_}}) {
+    HttpsResponse hidden = Get("/fhir/" + other, bearer);
+    EXPECT_EQ(hidden.status, 404);
+    HttpsResponse missing = Get("/fhir/Patient/no-such-patient", bearer);
+    EXPECT_EQ(missing.status, 404);
+    EXPECT_NE(hidden.body.find(other + " does not exist"), std::string::npos)
+        << "a hidden patient looks like a missing one: " << hidden.body;
+    EXPECT_EQ(Get("/fhir/" + other + "/_history/1", bearer).status, 404);
+    std::vector<std::string> history = Ids(Get("/fhir/" + other + "/_history", bearer));
+    EXPECT_TRUE(history.empty());
+    std::vector<std::string> plans = Ids(Get("/fhir/CarePlan?subject=" + other, bearer));
+    EXPECT_TRUE(plans.empty()) << "searches leave out what is not shared";
+  }
+}
+
+TEST_F(TwoPartnersTest, IncludesAndRevincludesNeverCrossTheBoundary) {
+  std::vector<std::string> evim =
+      Ids(Get("/fhir/CarePlan?_include=CarePlan:subject&_revinclude=Provenance:target", evim_));
+  EXPECT_NE(std::find(evim.begin(), evim.end(), maria_), evim.end());
+  EXPECT_EQ(std::find(evim.begin(), evim.end(), slp_patient_), evim.end());
+  std::vector<std::string> neuro =
+      Ids(Get("/fhir/Patient?_revinclude=CarePlan:subject&_revinclude=Goal:subject", neuro_));
+  EXPECT_EQ(std::find(neuro.begin(), neuro.end(), maria_), neuro.end());
+  for (const std::string& id : neuro) {
+    if (id.rfind("CarePlan/", 0) != 0 && id.rfind("Goal/", 0) != 0) continue;
+    Json resource = ParseOrFail(Get("/fhir/" + id, neuro_).body);
+    EXPECT_EQ("Patient/" + std::string(resource.Find("subject")->StringOr("reference")).substr(8),
+              slp_patient_);
+  }
+  HttpsResponse all = Get("/fhir/Patient", evim_);
+  EXPECT_EQ(ParseOrFail(all.body).Find("total")->number_text(), "1") << "total counts only "
+                                                                        "what is visible";
+}
+
+TEST_F(TwoPartnersTest, NeitherCanChangeTheOthersPatient) {
+  HttpsResponse patient = Get("/fhir/" + slp_patient_, neuro_);
+  ASSERT_EQ(patient.status, 200);
+  HeaderList headers = {{"Content-Type", "application/fhir+json"}, {"Authorization", evim_}};
+  HttpsResponse update = client_->Put("/fhir/" + slp_patient_, patient.body, headers);
+  EXPECT_EQ(update.status, 404) << update.body;
+  std::string goal = R"({"resourceType":"Goal","lifecycleStatus":"proposed",
+      "description":{"text":"walk"},"subject":{"reference":")" +
+                     slp_patient_ + R"("}})";
+  HttpsResponse create = client_->Post("/fhir/Goal", goal, headers);
+  EXPECT_EQ(create.status, 404) << create.body;
+  std::string own_goal = goal;
+  own_goal.replace(own_goal.find(slp_patient_), slp_patient_.size(), maria_);
+  EXPECT_EQ(client_->Post("/fhir/Goal", own_goal, headers).status, 201)
+      << "its own patient it may write for";
+  EXPECT_EQ(
+      ParseOrFail(Get("/fhir/" + slp_patient_, neuro_).body).Find("meta")->StringOr("versionId"),
+      "1")
+      << "nothing changed";
 }
 
 // The practice's gateway pushes a plan of care to a partner Duet that requires SMART Backend
