@@ -23,7 +23,7 @@ constexpr int kMaxAttempts = 8;
 constexpr int64_t kFirstBackoffSeconds = 60;
 constexpr int64_t kMaxBackoffSeconds = 3600;
 constexpr int64_t kOverlapMillis = 5000;
-constexpr int kItemsPerRun = 1000;
+constexpr int kItemsPerPage = 1000;  // outbox items read at a time
 
 bool RetryCannotHelp(StatusCode code) {
   return code == StatusCode::kInvalidArgument || code == StatusCode::kPermissionDenied ||
@@ -88,6 +88,7 @@ StatusOr<int64_t> PushCarePlansJob::EnqueueChangedPlans() {
   int64_t queued = 0;
   while (true) {
     DUET_ASSIGN_OR_RETURN(SearchResult page, store_.Search(query));
+    std::vector<OutboxWork> work;  // one transaction per page
     for (const StoredResource& stored : page.matches) {
       watermark = std::max(watermark, stored.last_updated);
       DUET_ASSIGN_OR_RETURN(Json plan, ParseStored(stored));
@@ -98,9 +99,10 @@ StatusOr<int64_t> PushCarePlansJob::EnqueueChangedPlans() {
       std::string version = std::to_string(stored.version_id);
       DUET_ASSIGN_OR_RETURN(auto sent, state_.Marker(name_, key));
       if (sent && *sent == version) continue;
-      DUET_RETURN_IF_ERROR(state_.Enqueue(name_, key, version, clock_()).status());
-      ++queued;
+      work.push_back({std::move(key), std::move(version)});
     }
+    DUET_RETURN_IF_ERROR(state_.EnqueueAll(name_, work, clock_()));
+    queued += static_cast<int64_t>(work.size());
     if (page.next_cursor.empty()) break;
     query.cursor = page.next_cursor;
   }
@@ -123,8 +125,10 @@ Status PushCarePlansJob::Send(const OutboxItem& item, JobRunReport& report) {
   Status sent = [&]() -> Status {
     DUET_ASSIGN_OR_RETURN(std::vector<Json> resources, GatherOutbound(store_, *current));
     std::map<std::string, std::string> partner_references;
-    for (std::vector<Json>& chunk :
-         OutboundChunks(std::move(resources), endpoint_.max_transaction_entries)) {
+    std::vector<std::vector<Json>> chunks =
+        OutboundChunks(std::move(resources), endpoint_.max_transaction_entries);
+    for (size_t i = 0; i < chunks.size(); ++i) {
+      std::vector<Json>& chunk = chunks[i];
       for (Json& resource : chunk) UsePartnerReferences(resource, partner_references);
       Json bundle = OutboundTransaction(std::move(chunk));
       fhir::FhirRequest request;
@@ -134,6 +138,7 @@ Status PushCarePlansJob::Send(const OutboxItem& item, JobRunReport& report) {
       DUET_ASSIGN_OR_RETURN(fhir::FhirResponse response, client_.Send(request));
       retry_after = RetryAfterSeconds(response);
       DUET_RETURN_IF_ERROR(fhir::HttpErrorStatus("POST", response));
+      if (i + 1 == chunks.size()) break;  // the partner's ids only matter to later chunks
       auto answer = fhir::ParseJson(response.body);
       if (answer.ok()) CollectPartnerReferences(bundle, *answer, &partner_references);
     }
@@ -141,8 +146,7 @@ Status PushCarePlansJob::Send(const OutboxItem& item, JobRunReport& report) {
   }();
   if (sent.ok()) {
     ++report.sent;
-    DUET_RETURN_IF_ERROR(state_.SetMarker(name_, item.key, std::to_string(current->version_id)));
-    return state_.MarkDone(item.id);
+    return state_.MarkDoneWithMarker(item.id, name_, item.key, std::to_string(current->version_id));
   }
   ++report.failed;
   bool dead = RetryCannotHelp(sent.code()) || item.attempts + 1 >= kMaxAttempts;
@@ -153,21 +157,26 @@ Status PushCarePlansJob::Send(const OutboxItem& item, JobRunReport& report) {
 
 StatusOr<JobRunReport> PushCarePlansJob::RunOnce(const std::function<bool()>& should_stop) {
   DUET_ASSIGN_OR_RETURN(int64_t queued, EnqueueChangedPlans());
-  DUET_ASSIGN_OR_RETURN(std::vector<OutboxItem> due,
-                        state_.DueItems(name_, clock_(), kItemsPerRun));
   JobRunReport report;
   std::string stopped;
   Status unreachable;
-  for (const OutboxItem& item : due) {
-    if (should_stop()) {
-      stopped = "; stopped early, the rest waits for the next run";
-      break;
-    }
-    Status sent = Send(item, report);
-    if (!sent.ok()) {
-      unreachable = sent;
-      stopped = "; the rest waits for the next run";
-      break;
+  // Everything due goes out, a page at a time: an item sent is done, and a failed one is due
+  // again only after its backoff, so no page holds an item of an earlier one.
+  int64_t now = clock_();
+  while (stopped.empty()) {
+    DUET_ASSIGN_OR_RETURN(std::vector<OutboxItem> due, state_.DueItems(name_, now, kItemsPerPage));
+    if (due.empty()) break;
+    for (const OutboxItem& item : due) {
+      if (should_stop()) {
+        stopped = "; stopped early, the rest waits for the next run";
+        break;
+      }
+      Status sent = Send(item, report);
+      if (!sent.ok()) {
+        unreachable = sent;
+        stopped = "; the rest waits for the next run";
+        break;
+      }
     }
   }
   report.message = std::to_string(report.sent) + " plan(s) of care pushed to " + endpoint_.name +
