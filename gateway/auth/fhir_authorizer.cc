@@ -191,6 +191,7 @@ FhirAuthorizer::FhirAuthorizer(std::shared_ptr<HttpHandler> fhir_api, ResourceSt
     : fhir_api_(std::move(fhir_api)),
       store_(store),
       tokens_(tokens),
+      access_(store),
       clock_(std::move(clock)),
       mount_path_(std::move(mount_path)) {}
 
@@ -242,9 +243,9 @@ HttpResponse FhirAuthorizer::Handle(const HttpRequest& request) {
     response.headers.Set("WWW-Authenticate", "Bearer realm=\"duet\", error=\"insufficient_scope\"");
     return response;
   }
-  auto access = PatientAccess::ForOrganization(store_, principal->organization_npi);
+  auto access = access_.For(principal->organization_npi);
   if (!access.ok()) return ErrorResponse(access.status());
-  return HandleWithin(request, *access);
+  return HandleWithin(request, **access);
 }
 
 HttpResponse FhirAuthorizer::HandleWithin(const HttpRequest& request, PatientAccess& access) {

@@ -54,6 +54,7 @@ class FhirAuthorizer : public HttpHandler {
   std::shared_ptr<HttpHandler> fhir_api_;
   ResourceStore& store_;
   const AccessTokens& tokens_;
+  PatientAccessCache access_;
   std::function<int64_t()> clock_;
   std::string mount_path_;
 };

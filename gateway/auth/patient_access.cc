@@ -8,32 +8,36 @@ namespace duet::gateway {
 
 using fhir::Json;
 
-StatusOr<PatientAccess> PatientAccess::ForOrganization(ResourceStore& store,
-                                                       const std::string& organization_npi) {
+StatusOr<std::shared_ptr<PatientAccess>> PatientAccess::ForOrganization(
+    ResourceStore& store, const std::string& organization_npi) {
   DUET_ASSIGN_OR_RETURN(PartnerSharing sharing,
                         PartnerSharing::ForOrganization(store, organization_npi));
-  return PatientAccess(store, std::move(sharing));
+  return std::shared_ptr<PatientAccess>(new PatientAccess(store, std::move(sharing)));
 }
 
 StatusOr<bool> PatientAccess::MaySeePatient(const std::string& patient_id) {
-  auto known = decided_.find(patient_id);
-  if (known != decided_.end()) return known->second;
-  DUET_ASSIGN_OR_RETURN(bool shared, Decide(patient_id));
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto known = decided_.find(patient_id);
+    if (known != decided_.end()) return known->second;
+  }
+  DUET_ASSIGN_OR_RETURN(bool shared, Decide(patient_id));  // outside the lock: it reads the store
+  std::lock_guard<std::mutex> lock(mutex_);
   decided_[patient_id] = shared;
   return shared;
 }
 
-StatusOr<bool> PatientAccess::Decide(const std::string& patient_id) {
+StatusOr<bool> PatientAccess::Decide(const std::string& patient_id) const {
   if (sharing_.practitioners().empty()) return false;
   std::string subject = "Patient/" + patient_id;
-  DUET_ASSIGN_OR_RETURN(auto plans, SearchAllInStore(*store_, "CarePlan", {{"subject", subject}}));
+  DUET_ASSIGN_OR_RETURN(auto plans, SearchAllInStore(store_, "CarePlan", {{"subject", subject}}));
   for (const StoredResource& plan : plans) {
     DUET_ASSIGN_OR_RETURN(Json json, ParseStored(plan));
-    DUET_ASSIGN_OR_RETURN(bool shared, sharing_.SharesPlan(*store_, json));
+    DUET_ASSIGN_OR_RETURN(bool shared, sharing_.SharesPlan(store_, json));
     if (shared) return true;
   }
   DUET_ASSIGN_OR_RETURN(auto referrals,
-                        SearchAllInStore(*store_, "ServiceRequest", {{"subject", subject}}));
+                        SearchAllInStore(store_, "ServiceRequest", {{"subject", subject}}));
   for (const StoredResource& referral : referrals) {
     DUET_ASSIGN_OR_RETURN(Json json, ParseStored(referral));
     const Json* requester = json.Find("requester");
@@ -59,6 +63,23 @@ StatusOr<bool> PatientAccess::MaySee(const Json& resource) {
     if (!shared) return false;
   }
   return true;
+}
+
+StatusOr<std::shared_ptr<PatientAccess>> PatientAccessCache::For(
+    const std::string& organization_npi) {
+  // Read before deciding: a write that lands meanwhile makes the next request start afresh.
+  uint64_t generation = store_.WriteGeneration();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto found = entries_.find(organization_npi);
+    if (found != entries_.end() && found->second.generation == generation) {
+      return found->second.access;
+    }
+  }
+  DUET_ASSIGN_OR_RETURN(auto access, PatientAccess::ForOrganization(store_, organization_npi));
+  std::lock_guard<std::mutex> lock(mutex_);
+  entries_[organization_npi] = Entry{generation, access};
+  return access;
 }
 
 }  // namespace duet::gateway

@@ -6,11 +6,15 @@
 // a Patient when it is shared itself; resources that refer to no patient (practitioners,
 // organizations, ...) are visible.
 //
-// One instance per request: it reads the store as it decides and remembers its answers. Not
-// thread-safe; holds a reference to the store, which must outlive it.
+// PatientAccessCache keeps one PatientAccess per organization for as long as the store has not
+// been written (ResourceStore::WriteGeneration), so repeated reads decide each patient once.
+// Both are thread-safe; they hold a reference to the store, which must outlive them.
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include "fhir/json.h"
@@ -22,20 +26,39 @@ namespace duet::gateway {
 
 class PatientAccess {
  public:
-  static StatusOr<PatientAccess> ForOrganization(ResourceStore& store,
-                                                 const std::string& organization_npi);
+  static StatusOr<std::shared_ptr<PatientAccess>> ForOrganization(
+      ResourceStore& store, const std::string& organization_npi);
 
   StatusOr<bool> MaySeePatient(const std::string& patient_id);
   StatusOr<bool> MaySee(const fhir::Json& resource);
 
  private:
   PatientAccess(ResourceStore& store, PartnerSharing sharing)
-      : store_(&store), sharing_(std::move(sharing)) {}
-  StatusOr<bool> Decide(const std::string& patient_id);
+      : store_(store), sharing_(std::move(sharing)) {}
+  StatusOr<bool> Decide(const std::string& patient_id) const;
 
-  ResourceStore* store_;
-  PartnerSharing sharing_;
+  ResourceStore& store_;
+  const PartnerSharing sharing_;
+  std::mutex mutex_;                     // guards decided_
   std::map<std::string, bool> decided_;  // patient id → shared
+};
+
+class PatientAccessCache {
+ public:
+  explicit PatientAccessCache(ResourceStore& store) : store_(store) {}
+
+  // The organization's access as of now: the cached one while nothing was written since it was
+  // made, otherwise a new one.
+  StatusOr<std::shared_ptr<PatientAccess>> For(const std::string& organization_npi);
+
+ private:
+  struct Entry {
+    uint64_t generation = 0;
+    std::shared_ptr<PatientAccess> access;
+  };
+  ResourceStore& store_;
+  std::mutex mutex_;  // guards entries_
+  std::map<std::string, Entry> entries_;
 };
 
 }  // namespace duet::gateway

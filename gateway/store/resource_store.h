@@ -102,6 +102,9 @@ class ResourceStore {
 
   // Cheap liveness check of the underlying storage, for /readyz.
   virtual Status CheckHealth() = 0;
+  // A number that grows with every committed write (at the latest when Commit returns), for
+  // caches of facts derived from many resources: equal numbers mean nothing was written between.
+  virtual uint64_t WriteGeneration() const = 0;
 };
 
 }  // namespace duet::gateway

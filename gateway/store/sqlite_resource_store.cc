@@ -859,6 +859,8 @@ StatusOr<HistoryPage> SqliteResourceStore::History(const HistoryQuery& query) {
       [&](SqliteConnection& db) { return HistoryOn(db, query); });
 }
 
+uint64_t SqliteResourceStore::WriteGeneration() const { return impl_->cache().generation(); }
+
 Status SqliteResourceStore::CheckHealth() {
   DUET_ASSIGN_OR_RETURN(Impl::Reader reader, impl_->AcquireReader());
   DUET_ASSIGN_OR_RETURN(SqliteRows rows,

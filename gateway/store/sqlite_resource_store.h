@@ -52,6 +52,7 @@ class SqliteResourceStore : public ResourceStore {
   StatusOr<SearchResult> Search(const fhir::SearchQuery& query) override;
   StatusOr<HistoryPage> History(const HistoryQuery& query) override;
   Status CheckHealth() override;
+  uint64_t WriteGeneration() const override;
 
   // The schema version this build creates and understands.
   static constexpr int kSchemaVersion = 1;
