@@ -8,6 +8,7 @@
 #include "fhir/search/date_range.h"
 #include "fhir/search/search_query.h"
 #include "gateway/sync/outbound_bundle.h"
+#include "gateway/sync/outbox_policy.h"
 #include "gateway/sync/partner_sharing.h"
 #include "gateway/workflow/workflow_support.h"
 #include "mappings/code_tables.h"
@@ -19,29 +20,8 @@ namespace {
 
 using fhir::Json;
 
-constexpr int kMaxAttempts = 8;
-constexpr int64_t kFirstBackoffSeconds = 60;
-constexpr int64_t kMaxBackoffSeconds = 3600;
 constexpr int64_t kOverlapMillis = 5000;
 constexpr int kItemsPerRun = 1000;
-
-bool RetryCannotHelp(StatusCode code) {
-  return code == StatusCode::kInvalidArgument || code == StatusCode::kPermissionDenied ||
-         code == StatusCode::kNotFound || code == StatusCode::kConflict ||
-         code == StatusCode::kFailedPrecondition || code == StatusCode::kUnprocessable ||
-         code == StatusCode::kPayloadTooLarge || code == StatusCode::kGone;
-}
-
-bool PartnerUnreachable(StatusCode code) {
-  return code == StatusCode::kUnavailable || code == StatusCode::kDeadlineExceeded ||
-         code == StatusCode::kUnauthenticated || code == StatusCode::kResourceExhausted;
-}
-
-int64_t Backoff(int attempts) {
-  int64_t delay = kFirstBackoffSeconds;
-  for (int i = 0; i < attempts && delay < kMaxBackoffSeconds; ++i) delay *= 2;
-  return std::min(delay, kMaxBackoffSeconds);
-}
 
 // The watermark minus the overlap, as a FHIR instant for `_lastUpdated=ge...`.
 std::string SearchFrom(const std::string& watermark) {
@@ -145,8 +125,8 @@ Status PushCarePlansJob::Send(const OutboxItem& item, JobRunReport& report) {
     return state_.MarkDone(item.id);
   }
   ++report.failed;
-  bool dead = RetryCannotHelp(sent.code()) || item.attempts + 1 >= kMaxAttempts;
-  int64_t wait = std::max(Backoff(item.attempts), retry_after);
+  bool dead = RetryCannotHelp(sent.code()) || item.attempts + 1 >= kOutboxMaxAttempts;
+  int64_t wait = std::max(OutboxBackoffSeconds(item.attempts), retry_after);
   DUET_RETURN_IF_ERROR(state_.MarkFailed(item.id, sent.message(), clock_() + wait, dead));
   return PartnerUnreachable(sent.code()) ? sent : Status::Ok();
 }
@@ -156,25 +136,13 @@ StatusOr<JobRunReport> PushCarePlansJob::RunOnce(const std::function<bool()>& sh
   DUET_ASSIGN_OR_RETURN(std::vector<OutboxItem> due,
                         state_.DueItems(name_, clock_(), kItemsPerRun));
   JobRunReport report;
-  std::string stopped;
-  Status unreachable;
-  for (const OutboxItem& item : due) {
-    if (should_stop()) {
-      stopped = "; stopped early, the rest waits for the next run";
-      break;
-    }
-    Status sent = Send(item, report);
-    if (!sent.ok()) {
-      unreachable = sent;
-      stopped = "; the rest waits for the next run";
-      break;
-    }
-  }
+  OutboxPass pass =
+      HandleDueItems(due, should_stop, [&](const OutboxItem& item) { return Send(item, report); });
   report.message = std::to_string(report.sent) + " plan(s) of care pushed to " + endpoint_.name +
                    ", " + std::to_string(report.failed) + " failed, " + std::to_string(queued) +
-                   " newly queued" + stopped;
-  if (!unreachable.ok() && report.sent == 0) {
-    return Status(unreachable.code(), report.message + ": " + unreachable.message());
+                   " newly queued" + pass.stopped;
+  if (!pass.unreachable.ok() && report.sent == 0) {
+    return Status(pass.unreachable.code(), report.message + ": " + pass.unreachable.message());
   }
   return report;
 }

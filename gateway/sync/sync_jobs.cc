@@ -1,6 +1,7 @@
 #include "gateway/sync/sync_jobs.h"
 
 #include "gateway/sync/endpoint_auth.h"
+#include "gateway/sync/pull_medication_history_job.h"
 #include "gateway/sync/push_care_plans_job.h"
 
 namespace duet::gateway {
@@ -69,6 +70,10 @@ StatusOr<SyncMachinery> BuildSyncMachinery(const GatewayConfig& config,
           job.name, std::move(schedule),
           std::make_unique<PushCarePlansJob>(job.name, *endpoint, context.store, context.state,
                                              client, context.mapping, context.clock));
+    } else if (job.kind == "pull_medication_history") {
+      machinery.runner->AddJob(
+          job.name, std::move(schedule),
+          std::make_unique<PullMedicationHistoryJob>(job, *endpoint, context, client));
     } else {
       return InvalidArgumentError("job " + job.name + ": kind " + job.kind +
                                   " is not available in this version");
