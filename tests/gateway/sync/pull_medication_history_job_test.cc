@@ -177,7 +177,7 @@ class PullMedicationHistoryJobTest : public testing::PracticeApiTestBase {
     EndpointConfig endpoint;
     endpoint.name = name;
     endpoint.base_url = sources_.back()->base_url();
-    endpoint.organization_npi = name == "pbm" ? "1407196436" : "1619962479";
+    endpoint.organization_npi = name == "pbm" ? "1407196439" : "1619962479";
     endpoint.tls.ca_file = test::TestCertsDir() + "/ca.pem";
     clients_.push_back(std::move(*MakeEndpointClient(endpoint)));
     JobConfig job;
