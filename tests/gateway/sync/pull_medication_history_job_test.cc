@@ -63,9 +63,23 @@ class FakeSource {
     std::lock_guard<std::mutex> lock(mutex_);
     overrides_.clear();
   }
-  void Add(Json resource) {
+  // Adds the resource, or replaces the one of the same type and id.
+  void Put(Json resource) {
     std::lock_guard<std::mutex> lock(mutex_);
+    for (Json& held : resources_) {
+      if (held.StringOr("resourceType") == resource.StringOr("resourceType") &&
+          held.StringOr("id") == resource.StringOr("id")) {
+        held = std::move(resource);
+        return;
+      }
+    }
     resources_.push_back(std::move(resource));
+  }
+  const Json& Resource(const std::string& id) const {
+    for (const Json& held : resources_) {
+      if (held.StringOr("id") == id) return held;
+    }
+    return resources_.front();
   }
   std::vector<std::string> Targets() const {
     std::vector<std::string> targets;
@@ -261,7 +275,7 @@ TEST_F(PullMedicationHistoryJobTest, AnAmbiguousMatchIsRefusedWithItsReason) {
   Json twin = test::ParseOrFail(
       R"({"resourceType":"Patient","id":"p-90017","name":[{"family":"Lopez","given":["Maria"]}],
           "gender":"female","birthDate":"1956-03-14"})");
-  sources_[0]->Add(twin);
+  sources_[0]->Put(twin);
   auto report = Run(job);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->failed, 1);
@@ -328,7 +342,7 @@ TEST_F(PullMedicationHistoryJobTest, FillsBeforeTheWindowAreLeftOutEvenWhenTheSo
   old.Set("whenPrepared", Json::String("2023-10-05"));
   old.Set("whenHandedOver", Json::String("2023-10-05"));
   old.Find("identifier")->items()[0].Set("value", Json::String("4471-old"));
-  sources_[0]->Add(old);
+  sources_[0]->Put(old);
   auto report = Run(job);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->received, 2) << report->message;
@@ -357,6 +371,28 @@ TEST_F(PullMedicationHistoryJobTest, ASourceThatIsDownIsTriedAgainLater) {
   ASSERT_TRUE(recovered.ok());
   EXPECT_EQ(recovered->received, 2);
   EXPECT_EQ(state_->Items("medhx-pbm", "pending")->size(), 0u);
+}
+
+TEST_F(PullMedicationHistoryJobTest, AFillTheSourceReversesLaterIsRetracted) {
+  PullMedicationHistoryJob& job = AddSource("pbm", "pbm-claims.json");
+  ASSERT_TRUE(Run(job).ok());
+  Json reversed = sources_[0]->Resource("clm-9003");
+  reversed.Set("status", Json::String("entered-in-error"));
+  sources_[0]->Put(reversed);
+  now_ += 8 * 86400;
+  auto again = Run(job);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->received, 1) << again->message;
+  std::vector<Json> dispenses = Search("/fhir/MedicationDispense?status=completed");
+  ASSERT_EQ(dispenses.size(), 1u);
+  EXPECT_EQ(dispenses[0].StringOr("whenHandedOver"), "2024-12-01");
+  std::vector<Json> retracted = Search("/fhir/MedicationDispense?status=entered-in-error");
+  ASSERT_EQ(retracted.size(), 1u) << "kept, marked, not deleted";
+  EXPECT_EQ(retracted[0].StringOr("whenHandedOver"), "2024-12-31");
+  std::vector<Json> statements = Search("/fhir/MedicationStatement");
+  ASSERT_EQ(statements.size(), 1u);
+  EXPECT_EQ(statements[0].Find("effectivePeriod")->StringOr("end"), "2024-12-31");
+  EXPECT_EQ(statements[0].StringOr("status"), "active") << "2024-12-31 + 30 days >= 2025-01-20";
 }
 
 // FHIR-MAPPING.md scenario 7 with two sources, and re-pulls that change nothing.
