@@ -395,6 +395,26 @@ TEST_F(PullMedicationHistoryJobTest, AFillTheSourceReversesLaterIsRetracted) {
   EXPECT_EQ(statements[0].StringOr("status"), "active") << "2024-12-31 + 30 days >= 2025-01-20";
 }
 
+// A crash after the patient's transaction committed but before the marker and the outbox item
+// were recorded: the next run pulls the patient again and writes nothing new.
+TEST_F(PullMedicationHistoryJobTest, ARunRepeatedAfterACrashDuplicatesNothing) {
+  PullMedicationHistoryJob& job = AddSource("pbm", "pbm-claims.json");
+  ASSERT_TRUE(Run(job).ok());
+  std::vector<Json> before = Search("/fhir/MedicationDispense");
+  state_ = std::move(*SqliteSyncStateStore::Open(dir_ + "/state-before-the-crash.db"));
+  jobs_.clear();
+  clients_.clear();
+  sources_.clear();
+  PullMedicationHistoryJob& restarted = AddSource("pbm", "pbm-claims.json");
+  auto report = Run(restarted);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->received, 2) << "pulled again: " << report->message;
+  EXPECT_EQ(Search("/fhir/MedicationDispense"), before) << "same resources, same versions";
+  EXPECT_EQ(Count("/fhir/MedicationStatement"), 1u);
+  EXPECT_EQ(Count("/fhir/Provenance"), 1u);
+  EXPECT_EQ(Count("/fhir/DocumentReference"), 1u);
+}
+
 // FHIR-MAPPING.md scenario 7 with two sources, and re-pulls that change nothing.
 TEST_F(PullMedicationHistoryJobTest, TwoSourcesReconcileIntoOneMedicationAndRePullsChangeNothing) {
   PullMedicationHistoryJob& pbm = AddSource("pbm", "pbm-claims.json");
