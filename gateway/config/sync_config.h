@@ -59,7 +59,7 @@ struct JobConfig {
   // pull_medication_history: a patient is pulled again this long after the last pull, and
   // `as_of` (YYYY-MM-DD, "" = today in UTC) is the day the 12-month window and the
   // active/completed status are reckoned from.
-  long long repull_every_seconds = 7 * 86400;
+  long long repull_every_seconds = 7LL * 86400;
   std::string as_of;
 };
 

@@ -71,7 +71,7 @@ StatusOr<std::vector<std::string>> MedicationHistorySource::MatchingIds(const st
 StatusOr<SourcePatient> MedicationHistorySource::FindPatient(
     const Json& patient, const mappings::MappingContext& context) {
   std::vector<std::pair<std::string, std::string>> searches;  // (how, query)
-  for (std::string system :
+  for (const std::string& system :
        {mappings::SystemFor(context, mappings::kinds::kMrn), std::string(mappings::kMbiSystem)}) {
     if (auto value = mappings::IdentifierValue(patient, system)) {
       searches.emplace_back("identifier " + system + "|" + *value,

@@ -20,7 +20,7 @@ constexpr std::string_view kMarkerPrefix = "pulled ";
 
 // The same day a year earlier (29 February → 28 February).
 std::string YearBefore(const std::string& day) {
-  std::string year = std::to_string(std::stoi(day.substr(0, 4)) - 1);
+  std::string year = std::to_string(std::atoi(day.substr(0, 4).c_str()) - 1);
   std::string rest = day.substr(4);
   if (rest == "-02-29") rest = "-02-28";
   return std::string(4 - std::min<size_t>(4, year.size()), '0') + year + rest;

@@ -77,9 +77,9 @@ class MedicationHistoryTest : public ::testing::Test {
   }
 
   HttpsClient Practice() { return practice_->Client(); }
-  ProcessResult Sync(std::vector<std::string> args) {
-    args.insert(args.begin(), {"sync", args.front(), "--config", practice_->config_path()});
-    args.erase(args.begin() + 4);
+  ProcessResult Sync(const std::string& command, std::vector<std::string> jobs = {}) {
+    std::vector<std::string> args = {"sync", command, "--config", practice_->config_path()};
+    args.insert(args.end(), jobs.begin(), jobs.end());
     return RunDuet(args, std::chrono::seconds(60));
   }
   Json Get(const std::string& target) {
@@ -104,12 +104,12 @@ TEST_F(MedicationHistoryTest, TwoSourcesMergeIntoOneMedicationThatRePullsLeaveAl
   ASSERT_EQ(uploaded.status, 200) << uploaded.body.substr(0, 1500);
 
   // The pull jobs write resources: with the gateway serving they run on its schedule only.
-  ProcessResult refused = Sync({"run", "medhx-pbm"});
+  ProcessResult refused = Sync("run", {"medhx-pbm"});
   EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
   EXPECT_NE(refused.err.find("a gateway is serving"), std::string::npos) << refused.err;
   ASSERT_EQ(practice_->Stop(), 0) << practice_->log();
 
-  ProcessResult pulled = Sync({"run", "medhx-pbm", "medhx-pharmacy"});
+  ProcessResult pulled = Sync("run", {"medhx-pbm", "medhx-pharmacy"});
   ASSERT_EQ(pulled.exit_code, 0) << pulled.out << pulled.err;
   EXPECT_NE(pulled.out.find("medhx-pbm: ok - 1 patient(s) pulled from pbm as of 2025-01-20"),
             std::string::npos)
@@ -118,10 +118,10 @@ TEST_F(MedicationHistoryTest, TwoSourcesMergeIntoOneMedicationThatRePullsLeaveAl
             std::string::npos)
       << pulled.out;
   std::this_thread::sleep_for(std::chrono::seconds(11));  // repull_every: 10s
-  ProcessResult again = Sync({"run", "medhx-pbm", "medhx-pharmacy"});
+  ProcessResult again = Sync("run", {"medhx-pbm", "medhx-pharmacy"});
   ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
   EXPECT_NE(again.out.find("medhx-pbm: ok - 1 patient(s) pulled"), std::string::npos) << again.out;
-  ProcessResult status = Sync({"status"});
+  ProcessResult status = Sync("status");
   EXPECT_EQ(status.exit_code, 0) << status.out << status.err;
   EXPECT_NE(status.out.find("dead letters: 0"), std::string::npos) << status.out;
 
