@@ -135,15 +135,6 @@ StatusOr<Json> ParseResponseJson(std::string_view method, const FhirResponse& re
   return parsed;
 }
 
-std::string NextLink(const Json& bundle) {
-  const Json* links = bundle.Find("link");
-  if (links == nullptr || !links->is_array()) return "";
-  for (const Json& link : links->items()) {
-    if (link.StringOr("relation") == "next") return std::string(link.StringOr("url"));
-  }
-  return "";
-}
-
 void AppendEntryResources(Json& bundle, std::vector<Json>& resources) {
   Json* entries = bundle.Find("entry");
   if (entries == nullptr || !entries->is_array()) return;
@@ -419,6 +410,15 @@ StatusOr<FhirResponse> FhirClient::Update(std::string_view type, std::string_vie
 StatusOr<Json> FhirClient::Transaction(const Json& bundle) {
   return SendExpectingJson(*this,
                            {"POST", "", WriteJson(bundle), {}, IsIdempotentTransaction(bundle)});
+}
+
+std::string NextLink(const Json& bundle) {
+  const Json* links = bundle.Find("link");
+  if (links == nullptr || !links->is_array()) return "";
+  for (const Json& link : links->items()) {
+    if (link.StringOr("relation") == "next") return std::string(link.StringOr("url"));
+  }
+  return "";
 }
 
 }  // namespace duet::fhir

@@ -133,6 +133,9 @@ class FhirClient {
   std::unique_ptr<Impl> impl_;
 };
 
+// The URL of a Bundle's link with relation "next" (a search's next page), or "".
+std::string NextLink(const Json& bundle);
+
 // W/"<version_id>", the ETag a server gives version `version_id` (meta.versionId).
 std::string WeakETag(std::string_view version_id);
 

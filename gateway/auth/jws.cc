@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include "fhir/base64url.h"
+
 namespace duet::gateway {
 namespace {
 
@@ -24,25 +26,6 @@ jwt_alg_t ToAlgorithm(std::string_view algorithm) {
   if (algorithm == "ES384") return JWT_ALG_ES384;
   if (algorithm == "RS384") return JWT_ALG_RS384;
   return JWT_ALG_INVAL;
-}
-
-std::string Base64UrlDecode(std::string_view text) {
-  static const std::string kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  unsigned int buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    size_t value = kAlphabet.find(c);
-    if (value == std::string::npos) return "";
-    buffer = (buffer << 6) | static_cast<unsigned int>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -83,11 +66,23 @@ StatusOr<std::string> SignJwt(std::string_view algorithm, std::string_view key_i
 StatusOr<Json> PeekJwtHeader(std::string_view token) {
   size_t dot = token.find('.');
   if (dot == std::string_view::npos) return UnauthenticatedError("not a compact JWS");
-  auto header = fhir::ParseJson(Base64UrlDecode(token.substr(0, dot)));
+  auto header = fhir::ParseJson(fhir::Base64UrlDecode(token.substr(0, dot)).value_or(""));
   if (!header.ok() || !header->is_object()) {
     return UnauthenticatedError("the JWS header is not a base64url JSON object");
   }
   return header;
+}
+
+StatusOr<Json> PeekJwtClaims(std::string_view token) {
+  size_t first = token.find('.');
+  size_t second = first == std::string_view::npos ? first : token.find('.', first + 1);
+  if (second == std::string_view::npos) return UnauthenticatedError("not a compact JWS");
+  auto claims = fhir::ParseJson(
+      fhir::Base64UrlDecode(token.substr(first + 1, second - first - 1)).value_or(""));
+  if (!claims.ok() || !claims->is_object()) {
+    return UnauthenticatedError("the JWT claims are not a base64url JSON object");
+  }
+  return claims;
 }
 
 StatusOr<VerifiedJwt> VerifyJwt(std::string_view token, std::string_view algorithm,

@@ -34,5 +34,7 @@ StatusOr<VerifiedJwt> VerifyJwt(std::string_view token, std::string_view algorit
 
 // The header of a compact JWS, decoded without verifying (to find its kid and alg).
 StatusOr<fhir::Json> PeekJwtHeader(std::string_view token);
+// Its claims, decoded without verifying (to find the issuer whose key verifies it).
+StatusOr<fhir::Json> PeekJwtClaims(std::string_view token);
 
 }  // namespace duet::gateway

@@ -11,6 +11,7 @@
 #include "fhir/client/fhir_client.h"
 #include "fhir/json.h"
 #include "gateway/config/gateway_config.h"
+#include "gateway/sync/partner_capabilities.h"
 #include "gateway/sync/sync_jobs.h"
 
 namespace duet::gateway {
@@ -67,38 +68,6 @@ std::string Describe(const EndpointConfig& endpoint) {
   return endpoint.name + "  " + endpoint.base_url + "  partner NPI " + endpoint.organization_npi +
          "  " + tls + "  auth " + auth + "  timeout " + std::to_string(endpoint.timeout_seconds) +
          "s";
-}
-
-// "yes"/"no" for whether the CapabilityStatement's server lists `interaction` for `type`
-// ("" = a whole-system interaction) or a search parameter `parameter` for it.
-bool Supports(const Json& capabilities, const std::string& type, const std::string& interaction,
-              const std::string& parameter) {
-  const Json* rests = capabilities.Find("rest");
-  if (rests == nullptr || !rests->is_array()) return false;
-  for (const Json& rest : rests->items()) {
-    if (type.empty()) {
-      const Json* interactions = rest.Find("interaction");
-      if (interactions == nullptr || !interactions->is_array()) continue;
-      for (const Json& item : interactions->items()) {
-        if (item.StringOr("code") == interaction) return true;
-      }
-      continue;
-    }
-    const Json* resources = rest.Find("resource");
-    if (resources == nullptr || !resources->is_array()) continue;
-    for (const Json& resource : resources->items()) {
-      if (resource.StringOr("type") != type) continue;
-      const Json* list = resource.Find(parameter.empty() ? "interaction" : "searchParam");
-      if (list == nullptr || !list->is_array()) return false;
-      for (const Json& item : list->items()) {
-        if (item.StringOr(parameter.empty() ? "code" : "name") ==
-            (parameter.empty() ? interaction : parameter)) {
-          return true;
-        }
-      }
-    }
-  }
-  return false;
 }
 
 }  // namespace
@@ -223,7 +192,7 @@ int RunEndpointsTestCommand(const std::string& config_path, const std::string& n
            {"CarePlan update (conditional upserts)", "CarePlan", "update", ""},
            {"ServiceRequest _lastUpdated search", "ServiceRequest", "", "_lastUpdated"},
            {"Task update", "Task", "update", ""}}) {
-    bool supported = Supports(*capabilities, need.type, need.interaction, need.parameter);
+    bool supported = CapabilityListed(*capabilities, need.type, need.interaction, need.parameter);
     out << (supported ? "ok   " : "warn ") << need.what
         << (supported ? "" : ": not listed in the CapabilityStatement") << "\n";
   }

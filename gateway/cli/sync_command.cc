@@ -196,7 +196,13 @@ int RunSyncStatusCommand(const std::string& config_path, std::ostream& out, std:
       out << "  last run: never\n";
     }
     out << "  next run: " << (state->next_run_at == 0 ? "at start" : FormatTime(state->next_run_at))
-        << "\n  waiting: " << pending->size() << "\n  dead letters: " << dead->size() << "\n";
+        << "\n  waiting: " << pending->size() << "\n";
+    for (const OutboxItem& item : *pending) {
+      if (item.attempts == 0) continue;  // not tried yet
+      out << "    " << item.key << " after " << item.attempts << " attempt(s), next try "
+          << FormatTime(item.next_attempt_at) << ": " << item.last_error << "\n";
+    }
+    out << "  dead letters: " << dead->size() << "\n";
     for (const OutboxItem& item : *dead) {
       out << "    " << item.key << " after " << item.attempts << " attempt(s): " << item.last_error
           << "\n";

@@ -105,4 +105,18 @@ bool IsAbsoluteUri(const std::string& text) {
   return text.find_first_of(" \t\r\n") == std::string::npos;
 }
 
+std::optional<std::string> ReadFile(const fhir::Json* object, const std::string& pointer,
+                                    std::string_view field, bool required, const std::string& base,
+                                    ConfigProblems& problems) {
+  auto path = ReadString(object, pointer, field, required, problems);
+  if (!path) return std::nullopt;
+  std::string resolved = ResolvePath(base, *path);
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(resolved, error)) {
+    problems.Add(pointer + "/" + std::string(field), "no such file: " + resolved);
+    return std::nullopt;
+  }
+  return resolved;
+}
+
 }  // namespace duet::gateway

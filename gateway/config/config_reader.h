@@ -47,6 +47,11 @@ std::optional<long long> ReadInteger(const fhir::Json* object, const std::string
                                      std::string_view field, bool required, long long min,
                                      long long max, ConfigProblems& problems);
 
+// A path member that must name a regular file when present; made absolute against `base`.
+std::optional<std::string> ReadFile(const fhir::Json* object, const std::string& pointer,
+                                    std::string_view field, bool required, const std::string& base,
+                                    ConfigProblems& problems);
+
 // `path` made absolute against `base_directory` (":memory:" stays as it is).
 std::string ResolvePath(const std::string& base_directory, const std::string& path);
 

@@ -12,6 +12,7 @@
 
 #include "fhir/json.h"
 #include "gateway/config/config_reader.h"
+#include "mappings/npi.h"
 
 namespace duet::gateway {
 namespace {
@@ -76,7 +77,7 @@ void ReadStore(const Json& root, const std::string& base, GatewayConfig& config,
 void ReadPractice(const Json& root, GatewayConfig& config, ConfigProblems& problems) {
   const Json* practice = Section(root, "practice", true, problems);
   if (practice == nullptr) return;
-  CheckKnownMembers(*practice, "/practice", {"identifier_base"}, problems);
+  CheckKnownMembers(*practice, "/practice", {"identifier_base", "organization_npi"}, problems);
   if (auto base = ReadString(practice, "/practice", "identifier_base", true, problems)) {
     if (IsAbsoluteUri(*base)) {
       config.practice.identifier_base = *base;
@@ -85,6 +86,27 @@ void ReadPractice(const Json& root, GatewayConfig& config, ConfigProblems& probl
                    "must be an absolute URI such as https://practice.example.org/id (got \"" +
                        *base + "\")");
     }
+  }
+  if (auto npi = ReadString(practice, "/practice", "organization_npi", false, problems)) {
+    if (mappings::IsValidNpi(*npi)) {
+      config.practice.organization_npi = *npi;
+    } else {
+      problems.Add("/practice/organization_npi",
+                   "\"" + *npi + "\" is not a valid NPI (10 digits with a Luhn check digit)");
+    }
+  }
+}
+
+// Jobs that take in referrals addressed to the practice must know the practice's NPI.
+void CheckJobsHavePractice(const GatewayConfig& config, ConfigProblems& problems) {
+  for (size_t i = 0; i < config.jobs.size(); ++i) {
+    if (config.jobs[i].kind != "pull_referrals" || !config.practice.organization_npi.empty()) {
+      continue;
+    }
+    problems.Add("/practice/organization_npi",
+                 "required by job " + config.jobs[i].name +
+                     " (pull_referrals takes in the referrals whose Task owner has this NPI)");
+    return;
   }
 }
 
@@ -144,7 +166,7 @@ StatusOr<GatewayConfig> ParseGatewayConfig(std::string_view text,
   ConfigProblems problems;
   CheckKnownMembers(
       root, "",
-      {"listen", "tls", "store", "practice", "limits", "fhir", "log", "endpoints", "jobs"},
+      {"listen", "tls", "store", "practice", "limits", "fhir", "log", "auth", "endpoints", "jobs"},
       problems);
   ReadListen(root, config, problems);
   ReadTls(root, base_directory, config, problems);
@@ -153,7 +175,9 @@ StatusOr<GatewayConfig> ParseGatewayConfig(std::string_view text,
   ReadLimits(root, config, problems);
   ReadFhir(root, config, problems);
   ReadLog(root, config, problems);
+  ReadAuthConfig(root, base_directory, config.listen.host, config.auth, problems);
   ReadSyncConfig(root, base_directory, config.endpoints, config.jobs, problems);
+  CheckJobsHavePractice(config, problems);
   if (!problems.empty()) return InvalidArgumentError(problems.Joined());
   return config;
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "fhir/status.h"
+#include "gateway/config/auth_config.h"
 #include "gateway/config/sync_config.h"
 
 namespace duet::gateway {
@@ -38,6 +39,9 @@ struct GatewayConfig {
 
   struct Practice {
     std::string identifier_base;  // absolute URI, e.g. "https://practice.example.org/id"
+    // The practice organization's type-2 NPI: partners address referrals to it (Task.owner).
+    // "" when not configured; pull_referrals jobs require it.
+    std::string organization_npi;
   } practice;
 
   struct Limits {
@@ -52,6 +56,8 @@ struct GatewayConfig {
   struct Log {
     std::string level = "info";  // trace, debug, info, warn, error, critical, off
   } log;
+
+  AuthConfig auth;  // who may call the FHIR API (auth_config.h)
 
   std::vector<EndpointConfig> endpoints;  // partner FHIR servers (sync_config.h)
   std::vector<JobConfig> jobs;            // scheduled sync jobs

@@ -21,21 +21,6 @@ bool IsName(const std::string& text) {
   });
 }
 
-// A path member that must name a readable file when present.
-std::optional<std::string> ReadFile(const Json* object, const std::string& pointer,
-                                    std::string_view field, bool required, const std::string& base,
-                                    ConfigProblems& problems) {
-  auto path = ReadString(object, pointer, field, required, problems);
-  if (!path) return std::nullopt;
-  std::string resolved = ResolvePath(base, *path);
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(resolved, error)) {
-    problems.Add(pointer + "/" + std::string(field), "no such file: " + resolved);
-    return std::nullopt;
-  }
-  return resolved;
-}
-
 void ReadEndpointTls(const Json* tls, const std::string& pointer, const std::string& base,
                      EndpointConfig& endpoint, ConfigProblems& problems) {
   if (tls == nullptr) return;

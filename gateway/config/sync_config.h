@@ -42,9 +42,9 @@ struct EndpointConfig {
   } auth;
 };
 
-// The job kinds this version runs (push_referral_status and pull_referrals are planned:
-// docs/sync.md).
-inline constexpr const char* kJobKinds[] = {"push_care_plans", "pull_medication_history"};
+// The job kinds this version runs (docs/sync.md).
+inline constexpr const char* kJobKinds[] = {"push_care_plans", "pull_referrals",
+                                            "push_referral_status", "pull_medication_history"};
 
 // Whether jobs of this kind store what they take in (the pull_* kinds). Such jobs run inside
 // the gateway that serves the store, or with the gateway stopped (gateway/store/serving_lock.h).

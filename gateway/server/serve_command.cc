@@ -8,6 +8,12 @@
 #include <utility>
 
 #include "fhir/validation/validator.h"
+#include "gateway/auth/access_tokens.h"
+#include "gateway/auth/client_registry.h"
+#include "gateway/auth/fhir_authorizer.h"
+#include "gateway/auth/smart_auth_handler.h"
+#include "gateway/auth/static_bearer_gate.h"
+#include "gateway/auth/token_service.h"
 #include "gateway/config/gateway_config.h"
 #include "gateway/fhir_api/fhir_rest_handler.h"
 #include "gateway/http/cpprest_http_server.h"
@@ -17,6 +23,7 @@
 #include "gateway/server/logging.h"
 #include "gateway/server/shutdown_signals.h"
 #include "gateway/store/serving_lock.h"
+#include "gateway/store/sqlite_replay_cache.h"
 #include "gateway/store/sqlite_resource_store.h"
 #include "gateway/store/sqlite_sync_state_store.h"
 #include "gateway/sync/sync_jobs.h"
@@ -34,6 +41,11 @@ struct Services {
   std::unique_ptr<fhir::Validator> validator;
   std::unique_ptr<WorkflowRules> rules;
   std::shared_ptr<FhirRestHandler> fhir_api;
+  // SMART Backend Services (auth.mode "smart"); null in development mode.
+  std::unique_ptr<ClientRegistry> clients;
+  std::unique_ptr<SqliteReplayCache> replay;
+  std::unique_ptr<AccessTokens> access_tokens;
+  std::unique_ptr<TokenService> token_service;
   std::unique_ptr<SqliteSyncStateStore> sync_state;
   SyncMachinery sync;  // stopped and destroyed before the stores
 };
@@ -47,6 +59,40 @@ Status PrepareSync(const GatewayConfig& config, Services& services) {
                       SystemClockSeconds};
   DUET_ASSIGN_OR_RETURN(services.sync, BuildSyncMachinery(config, context));
   return Status::Ok();
+}
+
+// Mounts the FHIR and practice APIs: open in development mode; in smart mode the FHIR API behind
+// SMART bearer tokens (with the token endpoint and discovery document beside it) and the practice
+// API behind the practice's own token, or not at all without one.
+Status MountApis(const GatewayConfig& config, Services& services, Router& router,
+                 std::shared_ptr<HttpHandler> practice_api) {
+  if (config.auth.mode != "smart") {
+    spdlog::warn("auth.mode is development: no authorization on any API (loopback only)");
+    DUET_RETURN_IF_ERROR(router.Mount("/fhir", services.fhir_api));
+    return router.Mount("/practice/v1", std::move(practice_api));
+  }
+  auto clients = ClientRegistry::Create(config.auth.clients);
+  if (!clients.ok()) return clients.status().WithContext("auth.clients");
+  services.clients = std::move(*clients);
+  DUET_ASSIGN_OR_RETURN(services.replay, SqliteReplayCache::Open(config.store.path));
+  services.access_tokens = std::make_unique<AccessTokens>();
+  services.token_service =
+      std::make_unique<TokenService>(*services.clients, *services.replay, *services.access_tokens,
+                                     config.auth.token_lifetime_seconds);
+  auto smart = std::make_shared<SmartAuthHandler>(*services.token_service, config.fhir.base_url,
+                                                  SystemClockSeconds);
+  DUET_RETURN_IF_ERROR(router.Mount("/auth", smart));
+  DUET_RETURN_IF_ERROR(router.Mount("/fhir/.well-known", smart));
+  DUET_RETURN_IF_ERROR(router.Mount(
+      "/fhir", std::make_shared<FhirAuthorizer>(services.fhir_api, *services.store,
+                                                *services.access_tokens, SystemClockSeconds)));
+  if (config.auth.practice_token_file.empty()) {
+    spdlog::warn("auth.practice_token_file is not set: the practice API is not served");
+    return Status::Ok();
+  }
+  auto gate = StaticBearerGate::Create(std::move(practice_api), config.auth.practice_token_file);
+  if (!gate.ok()) return gate.status().WithContext("auth.practice_token_file");
+  return router.Mount("/practice/v1", *gate);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -71,11 +117,11 @@ Status MountHandlers(const GatewayConfig& config, Services& services, Router& ro
   fhir_options.software_version = DUET_VERSION;
   services.fhir_api = std::make_shared<FhirRestHandler>(
       *services.store, *services.validator, std::move(fhir_options), services.rules.get());
-  DUET_RETURN_IF_ERROR(router.Mount("/fhir", services.fhir_api));
-  // The practice API stores through the FHIR API (same validation, transactions and workflows);
-  // the router keeps both handlers alive until the server has stopped.
-  DUET_RETURN_IF_ERROR(router.Mount(
-      "/practice/v1",
+  // The practice API stores through the FHIR API (same validation, transactions and workflows,
+  // no token needed inside the gateway); the router keeps the handlers alive until the server
+  // has stopped.
+  DUET_RETURN_IF_ERROR(MountApis(
+      config, services, router,
       std::make_shared<PracticeApiHandler>(*services.store, *services.fhir_api, mapping)));
   return PrepareSync(config, services);
 }

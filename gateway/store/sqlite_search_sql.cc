@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "fhir/base64url.h"
 #include "fhir/search/date_range.h"
 #include "fhir/search/search_index.h"
 
@@ -335,51 +336,6 @@ const char* OrderBy(fhir::SortOrder sort) {
   return "";
 }
 
-std::string Base64UrlEncode(std::string_view bytes) {
-  static const char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (unsigned char c : bytes) {
-    buffer = (buffer << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kAlphabet[(buffer >> bits) & 0x3F]);
-    }
-  }
-  if (bits > 0) out.push_back(kAlphabet[(buffer << (6 - bits)) & 0x3F]);
-  return out;
-}
-
-bool Base64UrlDecode(std::string_view text, std::string* bytes) {
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    int value;
-    if (c >= 'A' && c <= 'Z')
-      value = c - 'A';
-    else if (c >= 'a' && c <= 'z')
-      value = c - 'a' + 26;
-    else if (c >= '0' && c <= '9')
-      value = c - '0' + 52;
-    else if (c == '-')
-      value = 62;
-    else if (c == '_')
-      value = 63;
-    else
-      return false;
-    buffer = (buffer << 6) | static_cast<uint32_t>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      bytes->push_back(static_cast<char>((buffer >> bits) & 0xFF));
-    }
-  }
-  return true;
-}
-
 char SortTag(fhir::SortOrder sort) {
   switch (sort) {
     case fhir::SortOrder::kInsertion: return 's';
@@ -396,16 +352,15 @@ std::string EncodeSearchCursor(const SearchCursor& cursor) {
   text.push_back(SortTag(cursor.sort));
   text += std::to_string(cursor.seq);
   if (cursor.sort != fhir::SortOrder::kInsertion) text += "@" + cursor.last_updated;
-  return Base64UrlEncode(text);
+  return fhir::Base64UrlEncode(text);
 }
 
 StatusOr<SearchCursor> DecodeSearchCursor(std::string_view text, fhir::SortOrder sort) {
   const Status invalid =
       InvalidArgumentError("search parameter \"_cursor\": \"" + std::string(text.substr(0, 80)) +
                            "\" is not a cursor of this search");
-  std::string decoded;
-  if (!Base64UrlDecode(text, &decoded) || decoded.size() < 3 || decoded[0] != '1' ||
-      decoded[1] != SortTag(sort)) {
+  std::string decoded = fhir::Base64UrlDecode(text).value_or("");
+  if (decoded.size() < 3 || decoded[0] != '1' || decoded[1] != SortTag(sort)) {
     return invalid;
   }
   SearchCursor cursor;
@@ -427,13 +382,12 @@ StatusOr<SearchCursor> DecodeSearchCursor(std::string_view text, fhir::SortOrder
 }
 
 std::string EncodeHistoryCursor(int64_t history_seq) {
-  return Base64UrlEncode("1h" + std::to_string(history_seq));
+  return fhir::Base64UrlEncode("1h" + std::to_string(history_seq));
 }
 
 StatusOr<int64_t> DecodeHistoryCursor(std::string_view text) {
-  std::string decoded;
-  if (!Base64UrlDecode(text, &decoded) || decoded.size() < 3 || decoded.size() > 20 ||
-      decoded.compare(0, 2, "1h") != 0 ||
+  std::string decoded = fhir::Base64UrlDecode(text).value_or("");
+  if (decoded.size() < 3 || decoded.size() > 20 || decoded.compare(0, 2, "1h") != 0 ||
       decoded.find_first_not_of("0123456789", 2) != std::string::npos) {
     return InvalidArgumentError("history parameter \"_cursor\": \"" +
                                 std::string(text.substr(0, 80)) +

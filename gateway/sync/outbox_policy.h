@@ -1,71 +1,53 @@
-// How the sync jobs treat their outbox (docs/sync.md): which failures retrying cannot help (the
-// item becomes a dead letter at once), which mean the partner is out of reach (the run stops and
-// leaves the rest for the next one), the backoff between attempts, and the pass over due items.
+// The outbox policy the pushing sync jobs share (docs/sync.md): which failures retrying cannot
+// help (dead letters at once), which mean the partner is unreachable (stop the run), the backoff
+// between attempts (1 min doubling to 1 h, at least what the partner's Retry-After asks, 8
+// attempts at most), the overlap a watermark is re-queried with, and the loop that sends the due
+// items of a job.
 //
-// Pure functions; thread-safe.
+// Free functions; each uses only what it is given, so any thread may call them.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <string>
-#include <vector>
 
+#include "fhir/client/fhir_client.h"
 #include "fhir/status.h"
 #include "gateway/sync/sync_state_store.h"
 
 namespace duet::gateway {
 
-inline constexpr int kOutboxMaxAttempts = 8;
+inline constexpr int kMaxOutboxAttempts = 8;
 
-// An answer that a later attempt cannot change (400, 403, 404, 409, 410, 412, 413, 422).
-inline bool RetryCannotHelp(StatusCode code) {
-  return code == StatusCode::kInvalidArgument || code == StatusCode::kPermissionDenied ||
-         code == StatusCode::kNotFound || code == StatusCode::kConflict ||
-         code == StatusCode::kFailedPrecondition || code == StatusCode::kUnprocessable ||
-         code == StatusCode::kPayloadTooLarge || code == StatusCode::kGone;
-}
+// 400, 403, 404, 409, 410, 412, 413, 422 (and a bad item): a retry would get the same answer.
+bool RetryCannotHelp(StatusCode code);
+// 5xx, timeouts, 401, 429: the partner cannot take anything now.
+bool PartnerUnreachable(StatusCode code);
+// Seconds to wait after `attempts` failed attempts: 60 doubling, at most 3600.
+int64_t OutboxBackoffSeconds(int attempts);
+// What the answer's Retry-After asks for, in seconds (0 when it says nothing).
+int64_t RetryAfterSeconds(const fhir::FhirResponse& response);
 
-// The partner cannot be reached or refuses us for now: no use trying other items this run.
-inline bool PartnerUnreachable(StatusCode code) {
-  return code == StatusCode::kUnavailable || code == StatusCode::kDeadlineExceeded ||
-         code == StatusCode::kUnauthenticated || code == StatusCode::kResourceExhausted;
-}
+// Records one failed attempt of `item`: dead when retrying cannot help or attempts run out,
+// otherwise due again after the backoff (or `retry_after`, when longer). Returns `error` when
+// the partner is unreachable (the run should stop), OK otherwise, or the state store's error.
+Status RecordOutboxFailure(SyncStateStore& state, const OutboxItem& item, const Status& error,
+                           int64_t retry_after, int64_t now);
 
-// Seconds to wait after `attempts` failed attempts: 1 minute, doubling, at most 1 hour.
-inline int64_t OutboxBackoffSeconds(int attempts) {
-  constexpr int64_t kFirst = 60;
-  constexpr int64_t kMax = 3600;
-  int64_t delay = kFirst;
-  for (int i = 0; i < attempts && delay < kMax; ++i) delay *= 2;
-  return std::min(delay, kMax);
-}
+// A FHIR instant (any precision or offset) minus `overlap_millis`, as "YYYY-MM-DDThh:mm:ss.sssZ";
+// "" when `watermark` is "" or not an instant.
+std::string WatermarkMinus(const std::string& watermark, int64_t overlap_millis);
 
-// How a pass over the due outbox items ended.
-struct OutboxPass {
-  std::string stopped;  // "" when every item was handled, else a remark for the run's message
-  Status unreachable;   // why the pass stopped early because of the partner
+// Sends the job's due items, oldest first, one at a time with `send` (which records each
+// outcome in the state store and returns non-OK only when the run should stop), until they are
+// done, `should_stop` turns true, or `send` says stop. The "; ..." suffix for the run's message
+// ("" when every due item was tried) and the status that stopped it.
+struct OutboxDrain {
+  std::string stopped;
+  Status unreachable;
 };
-
-// Hands each item to `handle` (which records its outcome) until `should_stop` turns true or
-// `handle` says the partner is unreachable (not OK).
-inline OutboxPass HandleDueItems(const std::vector<OutboxItem>& due,
-                                 const std::function<bool()>& should_stop,
-                                 const std::function<Status(const OutboxItem&)>& handle) {
-  OutboxPass pass;
-  for (const OutboxItem& item : due) {
-    if (should_stop()) {
-      pass.stopped = "; stopped early, the rest waits for the next run";
-      break;
-    }
-    Status handled = handle(item);
-    if (!handled.ok()) {
-      pass.unreachable = handled;
-      pass.stopped = "; the rest waits for the next run";
-      break;
-    }
-  }
-  return pass;
-}
+StatusOr<OutboxDrain> DrainOutbox(SyncStateStore& state, const std::string& job, int64_t now,
+                                  const std::function<bool()>& should_stop,
+                                  const std::function<Status(const OutboxItem&)>& send);
 
 }  // namespace duet::gateway

@@ -14,7 +14,6 @@ namespace {
 
 using fhir::Json;
 
-constexpr int kItemsPerRun = 1000;
 constexpr std::string_view kKeyPrefix = "patient ";
 constexpr std::string_view kMarkerPrefix = "pulled ";
 
@@ -118,25 +117,22 @@ Status PullMedicationHistoryJob::Pull(const OutboxItem& item, JobRunReport& repo
     return context_.state.MarkDone(item.id);
   }
   ++report.failed;
-  Status failure = stored.status().WithContext(mrn);
-  bool dead = RetryCannotHelp(failure.code()) || item.attempts + 1 >= kOutboxMaxAttempts;
-  int64_t next = context_.clock() + OutboxBackoffSeconds(item.attempts);
-  DUET_RETURN_IF_ERROR(context_.state.MarkFailed(item.id, failure.message(), next, dead));
-  return PartnerUnreachable(failure.code()) ? failure : Status::Ok();
+  return RecordOutboxFailure(context_.state, item, stored.status().WithContext(mrn), 0,
+                             context_.clock());
 }
 
 StatusOr<JobRunReport> PullMedicationHistoryJob::RunOnce(const std::function<bool()>& should_stop) {
   DUET_ASSIGN_OR_RETURN(int64_t queued, EnqueueDuePatients());
-  DUET_ASSIGN_OR_RETURN(std::vector<OutboxItem> due,
-                        context_.state.DueItems(job_.name, context_.clock(), kItemsPerRun));
   JobRunReport report;
   int64_t pulled = 0;
-  OutboxPass pass = HandleDueItems(due, should_stop, [&](const OutboxItem& item) {
-    int64_t failed = report.failed;
-    Status handled = Pull(item, report);
-    if (handled.ok() && report.failed == failed) ++pulled;
-    return handled;
-  });
+  DUET_ASSIGN_OR_RETURN(OutboxDrain pass, DrainOutbox(context_.state, job_.name, context_.clock(),
+                                                      should_stop, [&](const OutboxItem& item) {
+                                                        int64_t failed = report.failed;
+                                                        Status handled = Pull(item, report);
+                                                        if (handled.ok() && report.failed == failed)
+                                                          ++pulled;
+                                                        return handled;
+                                                      }));
   report.message = std::to_string(pulled) + " patient(s) pulled from " + source_.endpoint().name +
                    " as of " + AsOf() + ", " + std::to_string(report.failed) + " failed, " +
                    std::to_string(queued) + " newly queued" + pass.stopped;

@@ -2,7 +2,9 @@
 
 #include "gateway/sync/endpoint_auth.h"
 #include "gateway/sync/pull_medication_history_job.h"
+#include "gateway/sync/pull_referrals_job.h"
 #include "gateway/sync/push_care_plans_job.h"
+#include "gateway/sync/push_referral_status_job.h"
 
 namespace duet::gateway {
 namespace {
@@ -74,6 +76,15 @@ StatusOr<SyncMachinery> BuildSyncMachinery(const GatewayConfig& config,
       machinery.runner->AddJob(
           job.name, std::move(schedule),
           std::make_unique<PullMedicationHistoryJob>(job, *endpoint, context, client));
+    } else if (job.kind == "pull_referrals") {
+      machinery.runner->AddJob(
+          job.name, std::move(schedule),
+          std::make_unique<PullReferralsJob>(job.name, *endpoint, config.practice.organization_npi,
+                                             context, client));
+    } else if (job.kind == "push_referral_status") {
+      machinery.runner->AddJob(
+          job.name, std::move(schedule),
+          std::make_unique<PushReferralStatusJob>(job.name, *endpoint, context, client));
     } else {
       return InvalidArgumentError("job " + job.name + ": kind " + job.kind +
                                   " is not available in this version");

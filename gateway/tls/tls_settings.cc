@@ -272,6 +272,12 @@ Status TlsSettings::ApplyTo(ssl_ctx_st* context) const {
     SSL_CTX_set_client_CA_list(ctx, SSL_dup_CA_list(native_->client_ca_names.get()));
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
     SSL_CTX_set_verify_depth(ctx, kClientChainDepth);
+    // Without a session id context OpenSSL refuses, with an "internal error" alert, every
+    // resumed session (ticket or id) of a verified client: reconnecting partners would fail.
+    static constexpr unsigned char kSessionContext[] = "duet-mutual-tls";
+    if (SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1) != 1) {
+      return fail("session id context");
+    }
   }
   return Status::Ok();
 }

@@ -42,6 +42,7 @@ cat >"$out/duet.json" <<JSON
   "tls": {"certificate": "certs/server.pem", "private_key": "certs/server.key"},
   "store": {"path": "bench.db"},
   "practice": {"identifier_base": "https://sunrise-pt.example/sid"},
+  "auth": {"mode": "development"},
   "log": {"level": "warn"}
 }
 JSON

@@ -75,6 +75,43 @@ TEST_F(ServerTest, RefusesTls11WithOpensslSClient) {
       << result.out << result.err;
 }
 
+// A partner that reconnects resumes its TLS session (libcurl and browsers do by default); with
+// client certificates required, that needs a session id context on the server.
+TEST(ServerMutualTlsTest, AClientResumesItsSessionWithItsCertificate) {
+  std::string certs = TestCertsDir();
+  TestServerOptions options;
+  options.extra_config =
+      Object({{"tls", Object({{"client_ca", Json::String(certs + "/ca.pem")}})}});
+  TestServer server(options);
+  ASSERT_TRUE(server.Start().ok()) << server.log();
+  std::string session = server.config_dir() + "/tls-session.pem";
+  for (const char* version : {"-tls1_2", "-tls1_3"}) {
+    std::vector<std::string> connect = {"openssl",
+                                        "s_client",
+                                        "-connect",
+                                        "127.0.0.1:" + std::to_string(server.port()),
+                                        version,
+                                        "-CAfile",
+                                        certs + "/ca.pem",
+                                        "-cert",
+                                        certs + "/client.pem",
+                                        "-key",
+                                        certs + "/client.key"};
+    std::vector<std::string> first = connect;
+    first.insert(first.end(), {"-sess_out", session});
+    ProcessResult fresh =
+        RunProcess(first, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    ASSERT_TRUE(Contains(fresh.out, "New, TLSv1.")) << version << fresh.out << fresh.err;
+    std::vector<std::string> again = connect;
+    again.insert(again.end(), {"-sess_in", session});
+    ProcessResult resumed =
+        RunProcess(again, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_TRUE(Contains(resumed.out, "Reused, ")) << version << resumed.out << resumed.err;
+    EXPECT_FALSE(Contains(resumed.err, "alert")) << version << resumed.err;
+    EXPECT_TRUE(Contains(resumed.out, "Verification: OK")) << version << resumed.out;
+  }
+}
+
 TEST_F(ServerTest, RefusesWeakCipherSuites) {
   // CBC modes, static RSA key exchange, SHA-1 MACs. (This OpenSSL cannot even offer 3DES or RC4.)
   for (const char* cipher : {"AES128-SHA", "AES256-GCM-SHA384", "ECDHE-RSA-AES128-SHA",

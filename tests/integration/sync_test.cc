@@ -160,6 +160,9 @@ TEST_F(SyncIntegrationTest, WhatCannotBeDeliveredWaitsAndGoesOutLater) {
   EXPECT_NE(down.out.find("push-evim: failed"), std::string::npos) << down.out;
   ProcessResult status = Sync("status");
   EXPECT_NE(status.out.find("waiting: 1"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find(" after 1 attempt(s), next try 20"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find(partner_.base_url() + "/fhir"), std::string::npos)
+      << "the error names the partner it could not reach: " << status.out;
   EXPECT_NE(status.out.find("last run:"), std::string::npos) << status.out;
 
   ASSERT_TRUE(partner_.Start().ok()) << partner_.log();

@@ -21,6 +21,7 @@ cat >"$work/duet.json" <<JSON
   "tls": {"certificate": "$repo/certs/out/server.pem", "private_key": "$repo/certs/out/server.key"},
   "store": {"path": "$work/duet.db"},
   "practice": {"identifier_base": "https://sunrise-pt.example/sid"},
+  "auth": {"mode": "development"},
   "log": {"level": "warn"}
 }
 JSON

@@ -285,6 +285,8 @@ Status ScriptedHttpsServer::Start() {
     }
     SSL_CTX_set_client_CA_list(context, SSL_load_client_CA_file(options_.client_ca_file.c_str()));
     SSL_CTX_set_verify(context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+    static constexpr unsigned char kSessionContext[] = "scripted";
+    SSL_CTX_set_session_id_context(context, kSessionContext, sizeof kSessionContext - 1);
   }
 
   listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -183,6 +183,8 @@ TestServer::TestServer(TestServerOptions options) : options_(std::move(options))
   config.Set("practice",
              Section({{"identifier_base", Json::String("https://sunrise-pt.example/sid")}}));
   config.Set("log", Section({{"level", Json::String("info")}}));
+  // No authorization unless a test asks for it (tests/integration/auth_test.cc does).
+  config.Set("auth", Section({{"mode", Json::String("development")}}));
   if (options_.extra_config.is_object()) MergeInto(config, options_.extra_config);
   WriteFile(config_path(), fhir::WriteJson(config, /*pretty=*/true));
 }

@@ -16,7 +16,8 @@ constexpr char kValid[] = R"({
   "practice": {"identifier_base": "https://practice.example.org/id"},
   "limits": {"max_body_bytes": 1048576},
   "fhir": {"base_url": "https://fhir.example.org/fhir/"},
-  "log": {"level": "debug"}
+  "log": {"level": "debug"},
+  "auth": {"mode": "smart"}
 })";
 
 TEST(GatewayConfigTest, ParsesEveryField) {
@@ -40,10 +41,13 @@ TEST(GatewayConfigTest, OptionalFieldsHaveDefaults) {
     "listen": {"host": "0.0.0.0", "port": 443},
     "tls": {"certificate": "c.pem", "private_key": "k.pem", "client_ca": "ca.pem"},
     "store": {"path": ":memory:"},
-    "practice": {"identifier_base": "urn:oid:1.2.3"}
+    "practice": {"identifier_base": "urn:oid:1.2.3"},
+    "auth": {"mode": "smart"}
   })",
                                                       "/srv");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->auth.token_lifetime_seconds, 300);
+  EXPECT_TRUE(config->auth.clients.empty());
   EXPECT_EQ(config->listen.threads, 16u);
   EXPECT_EQ(config->limits.max_body_bytes, 4u * 1024 * 1024);
   EXPECT_EQ(config->fhir.base_url, "");
@@ -96,6 +100,35 @@ TEST(GatewayConfigTest, ReportsEveryProblemWithItsPointer) {
                      "\"ftp://x\")",
                      "/log/level: must be one of trace, debug, info, warn, error, critical, off "
                      "(got \"loud\")",
+                     "/auth: required section is missing",
+                 });
+}
+
+TEST(GatewayConfigTest, AuthClientsAreCheckedOneByOne) {
+  const std::string head = R"({"listen": {"host": "0.0.0.0", "port": 8443},
+    "tls": {"certificate": "c", "private_key": "k"}, "store": {"path": "s"},
+    "practice": {"identifier_base": "urn:x:y"}, "auth": )";
+  ExpectProblems(head + R"({"mode": "development"}})",
+                 {"/auth/mode: development mode (no authorization) listens on loopback only "
+                  "(127.0.0.1, ::1 or localhost), not \"0.0.0.0\"; use \"smart\""});
+  ExpectProblems(head + R"({"mode": "smart", "token_lifetime_seconds": 3600, "clients": [
+      {"client_id": "evim", "organization_npi": "1234567890", "scopes": ["user/CarePlan.rs",
+       "system/CarePlan.sr", "system/Task.cruds"], "jwks": {"keys": [{"kid": "k1", "kty": "oct"}]}},
+      {"client_id": "evim", "organization_npi": "1620193841", "scopes": [], "jwks_file": "x",
+       "jwks": {"keys": []}}]}})",
+                 {
+                     "/auth/token_lifetime_seconds: must be an integer 30-300 (got 3600)",
+                     "/auth/clients/0/organization_npi: \"1234567890\" is not a valid NPI (10 "
+                     "digits with a Luhn check digit)",
+                     "/auth/clients/0/scopes/0: scope \"user/CarePlan.rs\": backend services use "
+                     "system/ scopes, e.g. system/CarePlan.rs",
+                     "/auth/clients/0/scopes/1: scope \"system/CarePlan.sr\": access must be "
+                     "read, write, * or v2 letters in the order c r u d s",
+                     "/auth/clients/0/jwks: keys[0].kty: must be EC or RSA",
+                     "/auth/clients/1/scopes: required: a list such as [\"system/CarePlan.rs\"]",
+                     "/auth/clients/1: give the client's public keys as exactly one of jwks or "
+                     "jwks_file",
+                     "/auth/clients/1/client_id: \"evim\" is registered twice",
                  });
 }
 
@@ -105,12 +138,14 @@ TEST(GatewayConfigTest, MissingSectionsAreNamed) {
                                           "/tls: required section is missing",
                                           "/store: required section is missing",
                                           "/practice: required section is missing",
+                                          "/auth: required section is missing",
                                       });
 }
 
 TEST(GatewayConfigTest, PortMustBeAWholeNumber) {
   const std::string rest = R"(, "tls": {"certificate": "c", "private_key": "k"},
-    "store": {"path": "s"}, "practice": {"identifier_base": "urn:x:y"}})";
+    "store": {"path": "s"}, "practice": {"identifier_base": "urn:x:y"},
+    "auth": {"mode": "smart"}})";
   for (const char* port : {"8443.5", "-1", "0", "1e3", "\"8443\""}) {
     std::string json = std::string(R"({"listen": {"host": "h", "port": )") + port + "}" + rest;
     StatusOr<GatewayConfig> config = ParseGatewayConfig(json, "/");
@@ -124,7 +159,7 @@ TEST(GatewayConfigTest, PortMustBeAWholeNumber) {
 TEST(GatewayConfigTest, HostMustNotBeAUrl) {
   ExpectProblems(R"({"listen": {"host": "https://x/", "port": 1},
     "tls": {"certificate": "c", "private_key": "k"}, "store": {"path": "s"},
-    "practice": {"identifier_base": "urn:x:y"}})",
+    "practice": {"identifier_base": "urn:x:y"}, "auth": {"mode": "smart"}})",
                  {"/listen/host: must be a host name or IP address (got \"https://x/\")"});
 }
 

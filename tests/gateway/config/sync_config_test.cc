@@ -30,6 +30,7 @@ class SyncConfigTest : public ::testing::Test {
       "tls": {"certificate": "c.pem", "private_key": "k.pem"},
       "store": {"path": ":memory:"},
       "practice": {"identifier_base": "https://sunrise-pt.example/sid"},
+      "auth": {"mode": "development"},
 )" + sync_members + "}",
                               dir_);
   }
@@ -95,7 +96,8 @@ TEST_F(SyncConfigTest, EveryProblemIsNamedByItsPointer) {
         "/endpoints/0/auth/token_file: no such file", "/endpoints/1/auth/algorithm: must be ES384",
         "/endpoints/1/auth/scopes: backend services ask for system/ scopes",
         "/endpoints/2/name: \"b\" is used twice", "/endpoints/2/colour: unknown field",
-        "/jobs/0/kind: must be one of the job kinds this version runs: push_care_plans",
+        "/jobs/0/kind: must be one of the job kinds this version runs: push_care_plans, "
+        "pull_referrals, push_referral_status",
         "/jobs/0/endpoint: no endpoint is named \"nowhere\"",
         "/jobs/0/every: must be an interval of at least 10s", "/jobs/1/cron: minute: 61 is outside",
         "/jobs/2: give exactly one schedule"}) {
@@ -133,6 +135,48 @@ TEST_F(SyncConfigTest, MedicationHistoryJobsTakeARePullIntervalAndAnAsOfDate) {
         << expected << "\n"
         << wrong.status().message();
   }
+}
+
+TEST_F(SyncConfigTest, PullingReferralsNeedsThePracticeNpi) {
+  std::string jobs = R"(
+    "endpoints": [{"name": "evim", "base_url": "https://fhir.evim.example/r4",
+                   "organization_npi": "1620193841"}],
+    "jobs": [{"name": "pull-evim", "kind": "pull_referrals", "endpoint": "evim", "every": "5m"},
+             {"name": "status-evim", "kind": "push_referral_status", "endpoint": "evim",
+              "every": "5m"}])";
+  auto missing = Parse(jobs);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find(
+                "/practice/organization_npi: required by job pull-evim (pull_referrals"),
+            std::string::npos)
+      << missing.status().message();
+
+  auto with_npi = ParseGatewayConfig(R"({
+      "listen": {"host": "localhost", "port": 8443},
+      "tls": {"certificate": "c.pem", "private_key": "k.pem"},
+      "store": {"path": ":memory:"},
+      "practice": {"identifier_base": "https://sunrise-pt.example/sid",
+                   "organization_npi": "1987654328"},
+      "auth": {"mode": "development"},)" +
+                                         jobs + "}",
+                                     dir_);
+  ASSERT_TRUE(with_npi.ok()) << with_npi.status().ToString();
+  EXPECT_EQ(with_npi->practice.organization_npi, "1987654328");
+  EXPECT_EQ(with_npi->jobs[0].kind, "pull_referrals");
+  EXPECT_EQ(with_npi->jobs[1].kind, "push_referral_status");
+
+  auto bad = ParseGatewayConfig(R"({
+      "listen": {"host": "localhost", "port": 8443},
+      "tls": {"certificate": "c.pem", "private_key": "k.pem"},
+      "store": {"path": ":memory:"},
+      "practice": {"identifier_base": "https://sunrise-pt.example/sid",
+                   "organization_npi": "1987654320"}})",
+                                dir_);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(
+      bad.status().message().find("/practice/organization_npi: \"1987654320\" is not a valid NPI"),
+      std::string::npos)
+      << bad.status().message();
 }
 
 TEST(IntervalTest, ParsesUnits) {

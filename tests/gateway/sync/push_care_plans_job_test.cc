@@ -7,6 +7,7 @@
 #include "gateway/store/sqlite_sync_state_store.h"
 #include "gateway/sync/sync_jobs.h"
 #include "tests/gateway/practice_api/practice_api_test_base.h"
+#include "tests/gateway/sync/referral_job_test_base.h"
 #include "tests/support/https_client.h"
 #include "tests/support/scripted_https_server.h"
 
@@ -28,10 +29,7 @@ class PushCarePlansJobTest : public testing::PracticeApiTestBase {
     partner_ = std::make_unique<test::ScriptedHttpsServer>(
         [this](const ScriptedRequest& request) { return Answer(request); });
     ASSERT_TRUE(partner_->Start().ok());
-    endpoint_.name = "evim";
-    endpoint_.base_url = partner_->base_url() + "/fhir";
-    endpoint_.organization_npi = "1620193841";
-    endpoint_.tls.ca_file = test::TestCertsDir() + "/ca.pem";
+    endpoint_ = testing::EvimEndpoint(partner_->base_url() + "/fhir");
     client_ = std::move(*MakeEndpointClient(endpoint_));
     job_ = std::make_unique<PushCarePlansJob>("push-evim", endpoint_, *store_, *state_, *client_,
                                               mappings::MappingContext{testing::kIdentifierBase},

@@ -1,0 +1,264 @@
+#include "gateway/auth/fhir_authorizer.h"
+
+#include <strings.h>
+
+#include "fhir/json.h"
+#include "gateway/fhir_api/fhir_response.h"
+#include "gateway/fhir_api/fhir_route.h"
+#include "gateway/workflow/workflow_support.h"
+
+namespace duet::gateway {
+namespace {
+
+using fhir::Json;
+using Kind = FhirRoute::Kind;
+
+struct Need {
+  std::string type;  // "*" for system-wide interactions
+  Permission permission = kRead;
+};
+
+const char* Name(Permission permission) {
+  switch (permission) {
+    case kCreate: return "create (c)";
+    case kRead: return "read (r)";
+    case kUpdate: return "update (u)";
+    case kDelete: return "delete (d)";
+    case kSearch: return "search (s)";
+  }
+  return "?";
+}
+
+// What a single (non-Bundle) interaction needs; nullopt when the route is not one.
+std::optional<Need> NeedFor(const std::string& method, const FhirRoute& route) {
+  bool get = method == "GET" || method == "HEAD";
+  switch (route.kind) {
+    case Kind::kMetadata: return std::nullopt;
+    case Kind::kSystem:
+      return Need{"*", kSearch};  // system search (a Bundle POST is handled apart)
+    case Kind::kSystemHistory: return Need{"*", kSearch};
+    case Kind::kTypeHistory:
+    case Kind::kInstanceHistory:
+    case Kind::kTypeSearch: return Need{route.type, kSearch};
+    case Kind::kVersion: return Need{route.type, kRead};
+    case Kind::kType:
+      if (get) return Need{route.type, kSearch};
+      if (method == "POST") return Need{route.type, kCreate};
+      if (method == "PUT" || method == "PATCH") return Need{route.type, kUpdate};
+      return Need{route.type, kDelete};
+    case Kind::kInstance:
+      if (get) return Need{route.type, kRead};
+      if (method == "DELETE") return Need{route.type, kDelete};
+      return Need{route.type, kUpdate};
+  }
+  return std::nullopt;
+}
+
+bool Allowed(const Principal& principal, const Need& need) {
+  if (need.type == "*") {
+    for (const Scope& scope : principal.scopes) {
+      if (scope.resource_type == "*" && (scope.permissions & need.permission) != 0) return true;
+    }
+    return false;
+  }
+  return Permits(principal.scopes, need.type, need.permission);
+}
+
+std::string Describe(const Need& need) {
+  return std::string(Name(need.permission)) + " on " +
+         (need.type == "*" ? std::string("all types (system/*)") : need.type);
+}
+
+// "Bearer <token>" → the token; "" otherwise.
+std::string BearerToken(const HttpRequest& request) {
+  const std::string* header = request.headers.Find("Authorization");
+  constexpr size_t kPrefix = 7;  // "Bearer "
+  if (header == nullptr || header->size() <= kPrefix ||
+      strncasecmp(header->c_str(), "Bearer ", kPrefix) != 0) {
+    return "";
+  }
+  return header->substr(kPrefix);
+}
+
+// The path of an entry's request.url, relative to the FHIR base ("CarePlan?x" → "/CarePlan").
+std::string EntryPath(std::string_view url, const std::string& mount_path) {
+  url = url.substr(0, url.find('?'));
+  size_t mounted = url.find(mount_path + "/");
+  if (mounted != std::string_view::npos) url = url.substr(mounted + mount_path.size());
+  if (!url.empty() && url.front() != '/') return "/" + std::string(url);
+  return std::string(url);
+}
+
+HttpResponse NotFound(const std::string& type, const std::string& id) {
+  return ErrorResponse(NotFoundError(type + "/" + id + " does not exist"));
+}
+
+// Keeps the entries of a searchset or history Bundle the client may see; false when none was
+// dropped.
+StatusOr<bool> FilterBundle(Json& bundle, PatientAccess& access) {
+  Json* entries = bundle.Find("entry");
+  if (entries == nullptr || !entries->is_array()) return false;
+  Json kept = Json::MakeArray();
+  size_t matches = 0;
+  bool dropped = false;
+  for (Json& entry : entries->items()) {
+    const Json* resource = entry.Find("resource");
+    if (resource != nullptr) {
+      DUET_ASSIGN_OR_RETURN(bool visible, access.MaySee(*resource));
+      if (!visible) {
+        dropped = true;
+        continue;
+      }
+    }
+    const Json* search = entry.Find("search");
+    if (search == nullptr || search->StringOr("mode", "match") == "match") ++matches;
+    kept.Append(std::move(entry));
+  }
+  if (!dropped) return false;
+  bool more = false;
+  if (const Json* links = bundle.Find("link")) {
+    for (const Json& link : links->items()) more = more || link.StringOr("relation") == "next";
+  }
+  if (bundle.Find("total") != nullptr) {
+    if (more) {
+      bundle.Remove("total");
+    } else {
+      bundle.Set("total", Json::Integer(static_cast<long long>(matches)));
+    }
+  }
+  bundle.Set("entry", std::move(kept));
+  return true;
+}
+
+}  // namespace
+
+StatusOr<HttpResponse> FhirAuthorizer::FilterRead(HttpResponse response, PatientAccess& access) {
+  auto body = fhir::ParseJson(response.body);
+  if (!body.ok()) return response;  // not JSON: nothing of a patient's
+  if (body->StringOr("resourceType") == "Bundle") {
+    DUET_ASSIGN_OR_RETURN(bool changed, FilterBundle(*body, access));
+    if (changed) response.body = fhir::WriteJson(*body);
+    return response;
+  }
+  DUET_ASSIGN_OR_RETURN(bool visible, access.MaySee(*body));
+  if (visible) return response;
+  return NotFound(std::string(body->StringOr("resourceType")), std::string(body->StringOr("id")));
+}
+
+StatusOr<std::optional<HttpResponse>> FhirAuthorizer::CheckWrite(const HttpRequest& request,
+                                                                 const FhirRoute& route,
+                                                                 PatientAccess& access) {
+  if (route.kind == Kind::kInstance) {
+    auto current = store_.Read(route.type, route.id);
+    if (current.ok() && !current->deleted) {
+      DUET_ASSIGN_OR_RETURN(Json json, ParseStored(*current));
+      DUET_ASSIGN_OR_RETURN(bool visible, access.MaySee(json));
+      if (!visible) return std::optional<HttpResponse>(NotFound(route.type, route.id));
+    }
+  }
+  if (request.body.empty()) return std::optional<HttpResponse>();
+  auto body = fhir::ParseJson(request.body);
+  if (!body.ok()) return std::optional<HttpResponse>();  // the FHIR API explains the body
+  std::vector<const Json*> written;
+  if (const Json* entries = body->Find("entry"); entries != nullptr && entries->is_array()) {
+    for (const Json& entry : entries->items()) {
+      if (const Json* resource = entry.Find("resource")) written.push_back(resource);
+    }
+  } else {
+    written.push_back(&*body);
+  }
+  for (const Json* resource : written) {
+    std::vector<LiteralReference> references;
+    CollectLiteralReferences(*resource, &references);
+    for (const LiteralReference& reference : references) {
+      if (reference.type != "Patient") continue;
+      auto patient = store_.Read("Patient", reference.id);
+      if (!patient.ok() || patient->deleted) continue;  // not ours to hide
+      DUET_ASSIGN_OR_RETURN(bool visible, access.MaySeePatient(reference.id));
+      if (!visible) return std::optional<HttpResponse>(NotFound("Patient", reference.id));
+    }
+  }
+  return std::optional<HttpResponse>();
+}
+
+FhirAuthorizer::FhirAuthorizer(std::shared_ptr<HttpHandler> fhir_api, ResourceStore& store,
+                               const AccessTokens& tokens, std::function<int64_t()> clock,
+                               std::string mount_path)
+    : fhir_api_(std::move(fhir_api)),
+      store_(store),
+      tokens_(tokens),
+      clock_(std::move(clock)),
+      mount_path_(std::move(mount_path)) {}
+
+HttpResponse FhirAuthorizer::Failure(int status, const std::string& path,
+                                     const std::string& message) const {
+  return fhir_api_->Failure(status, path, message);
+}
+
+std::string FhirAuthorizer::Refusal(const HttpRequest& request, const Principal& principal) const {
+  auto route = ParseFhirRoute(std::string_view(request.path).substr(mount_path_.size()));
+  if (!route.ok()) return "";  // the FHIR API answers 404/400 for what is no route
+  if (route->kind == Kind::kSystem && request.method == "POST") {
+    auto bundle = fhir::ParseJson(request.body);
+    if (!bundle.ok()) return "";  // the FHIR API explains what is wrong with the body
+    const Json* entries = bundle->Find("entry");
+    if (entries == nullptr || !entries->is_array()) return "";
+    for (const Json& entry : entries->items()) {
+      const Json* call = entry.Find("request");
+      if (call == nullptr) continue;
+      auto entry_route = ParseFhirRoute(EntryPath(call->StringOr("url"), mount_path_));
+      if (!entry_route.ok()) continue;
+      auto need = NeedFor(std::string(call->StringOr("method")), *entry_route);
+      if (need && !Allowed(principal, *need)) return "the token does not allow " + Describe(*need);
+    }
+    return "";
+  }
+  auto need = NeedFor(request.method, *route);
+  if (need && !Allowed(principal, *need)) return "the token does not allow " + Describe(*need);
+  return "";
+}
+
+HttpResponse FhirAuthorizer::Handle(const HttpRequest& request) {
+  auto route = ParseFhirRoute(std::string_view(request.path).substr(mount_path_.size()));
+  if (route.ok() && route->kind == Kind::kMetadata) return fhir_api_->Handle(request);
+  std::string token = BearerToken(request);
+  std::shared_ptr<const Principal> principal =
+      token.empty() ? nullptr : tokens_.Find(token, clock_());
+  if (principal == nullptr) {
+    HttpResponse response = ErrorResponse(UnauthenticatedError(
+        token.empty() ? "this FHIR API needs a bearer token from the SMART token endpoint"
+                      : "the bearer token is unknown or has expired; ask for a new one"));
+    response.headers.Set(
+        "WWW-Authenticate",
+        token.empty() ? "Bearer realm=\"duet\"" : "Bearer realm=\"duet\", error=\"invalid_token\"");
+    return response;
+  }
+  if (std::string refusal = Refusal(request, *principal); !refusal.empty()) {
+    HttpResponse response = ErrorResponse(PermissionDeniedError(refusal));
+    response.headers.Set("WWW-Authenticate", "Bearer realm=\"duet\", error=\"insufficient_scope\"");
+    return response;
+  }
+  auto access = PatientAccess::ForOrganization(store_, principal->organization_npi);
+  if (!access.ok()) return ErrorResponse(access.status());
+  return HandleWithin(request, *access);
+}
+
+HttpResponse FhirAuthorizer::HandleWithin(const HttpRequest& request, PatientAccess& access) {
+  auto route = ParseFhirRoute(std::string_view(request.path).substr(mount_path_.size()));
+  if (!route.ok()) return fhir_api_->Handle(request);
+  bool read =
+      request.method == "GET" || request.method == "HEAD" || route->kind == Kind::kTypeSearch;
+  if (!read) {
+    auto refused = CheckWrite(request, *route, access);
+    if (!refused.ok()) return ErrorResponse(refused.status());
+    if (*refused) return std::move(**refused);
+    return fhir_api_->Handle(request);
+  }
+  HttpResponse response = fhir_api_->Handle(request);
+  if (response.status != 200 || response.body.empty()) return response;
+  auto filtered = FilterRead(std::move(response), access);
+  if (!filtered.ok()) return ErrorResponse(filtered.status());
+  return std::move(*filtered);
+}
+
+}  // namespace duet::gateway

@@ -1,0 +1,61 @@
+// FhirAuthorizer: the FHIR API behind SMART bearer tokens. Wraps the FHIR handler (mounted at
+// /fhir) and lets a request through only when its `Authorization: Bearer` token is live and its
+// scopes cover the interaction: read and vread need `r`, search and history `s`, create `c`,
+// update `u`, delete `d`, on the resource type (or `*`); system-wide search and history need
+// `system/*`; a batch or transaction needs, for each entry, what that entry would need on its
+// own. `/fhir/metadata` stays open. A missing or dead token answers 401 with
+// `WWW-Authenticate: Bearer`; too narrow a token 403; both as OperationOutcome.
+//
+// Then the client sees only the patients shared with its organization (patient_access.h): a read
+// of anything else answers 404 exactly as for a resource that does not exist; searches and
+// histories drop what is not visible, included resources too (and leave out `total` when a page
+// with a next link lost entries); an update or delete of an existing resource it may not see, or
+// a write naming a patient it may not see, answers 404.
+//
+// Holds the inner handler (shared) and references to the store and token table, which must
+// outlive it.
+// Handle() is called concurrently from the server's threads; no mutable state of its own.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include <optional>
+
+#include "gateway/auth/access_tokens.h"
+#include "gateway/auth/patient_access.h"
+#include "gateway/fhir_api/fhir_route.h"
+#include "gateway/http/http_types.h"
+#include "gateway/store/resource_store.h"
+
+namespace duet::gateway {
+
+class FhirAuthorizer : public HttpHandler {
+ public:
+  FhirAuthorizer(std::shared_ptr<HttpHandler> fhir_api, ResourceStore& store,
+                 const AccessTokens& tokens, std::function<int64_t()> clock,
+                 std::string mount_path = "/fhir");
+
+  HttpResponse Handle(const HttpRequest& request) override;
+  HttpResponse Failure(int status, const std::string& path,
+                       const std::string& message) const override;
+
+ private:
+  // "" when `principal` may make the request; else why not.
+  std::string Refusal(const HttpRequest& request, const Principal& principal) const;
+
+  // Runs the request for a client that may see only some patients.
+  HttpResponse HandleWithin(const HttpRequest& request, PatientAccess& access);
+  // 404 when the write would touch what the client may not see; nullopt to go ahead.
+  StatusOr<std::optional<HttpResponse>> CheckWrite(const HttpRequest& request,
+                                                   const FhirRoute& route, PatientAccess& access);
+  StatusOr<HttpResponse> FilterRead(HttpResponse response, PatientAccess& access);
+
+  std::shared_ptr<HttpHandler> fhir_api_;
+  ResourceStore& store_;
+  const AccessTokens& tokens_;
+  std::function<int64_t()> clock_;
+  std::string mount_path_;
+};
+
+}  // namespace duet::gateway

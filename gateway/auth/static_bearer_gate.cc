@@ -1,0 +1,56 @@
+#include "gateway/auth/static_bearer_gate.h"
+
+#include <openssl/crypto.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace duet::gateway {
+namespace {
+
+constexpr size_t kMinTokenLength = 32;
+
+bool SameToken(const std::string& given, const std::string& expected) {
+  return given.size() == expected.size() &&
+         CRYPTO_memcmp(given.data(), expected.data(), expected.size()) == 0;
+}
+
+}  // namespace
+
+StatusOr<std::shared_ptr<StaticBearerGate>> StaticBearerGate::Create(
+    std::shared_ptr<HttpHandler> inner, const std::string& token_file) {
+  std::ifstream file(token_file, std::ios::binary);
+  if (!file) return InvalidArgumentError("cannot read " + token_file);
+  std::ostringstream text;
+  text << file.rdbuf();
+  std::string token = text.str();
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) {
+    token.pop_back();
+  }
+  if (token.size() < kMinTokenLength) {
+    return InvalidArgumentError(token_file + " must hold a token of at least 32 characters");
+  }
+  return std::shared_ptr<StaticBearerGate>(new StaticBearerGate(std::move(inner), token));
+}
+
+HttpResponse StaticBearerGate::Handle(const HttpRequest& request) {
+  const std::string* header = request.headers.Find("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  bool ok = header != nullptr && header->size() > kBearer.size() &&
+            header->compare(0, kBearer.size(), kBearer) == 0 &&
+            SameToken(header->substr(kBearer.size()), token_);
+  if (!ok) {
+    HttpResponse response = inner_->Failure(
+        401, request.path, "this API needs the practice's bearer token (auth.practice_token_file)");
+    response.headers.Set("WWW-Authenticate", "Bearer realm=\"duet-practice\"");
+    return response;
+  }
+  return inner_->Handle(request);
+}
+
+HttpResponse StaticBearerGate::Failure(int status, const std::string& path,
+                                       const std::string& message) const {
+  return inner_->Failure(status, path, message);
+}
+
+}  // namespace duet::gateway

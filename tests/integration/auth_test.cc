@@ -1,0 +1,424 @@
+// SMART Backend Services on a real `duet serve` over HTTPS: discovery, the token endpoint with
+// real ES384/RS384 assertions, bearer tokens and scopes on every FHIR route, the practice API's
+// own token, replay protection across a restart, and a sync push from another gateway that
+// authorizes itself with SMART against this one.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "fhir/json.h"
+#include "gateway/auth/jwk.h"
+#include "gateway/auth/jws.h"
+#include "tests/support/fhir_test_util.h"
+#include "tests/support/https_client.h"
+#include "tests/support/test_keys.h"
+#include "tests/support/test_server.h"
+
+namespace duet::test {
+namespace {
+
+using fhir::Json;
+
+constexpr char kPracticeToken[] = "practice-emr-token-0123456789abcdef0123456789";
+const HeaderList kForm = {{"Content-Type", "application/x-www-form-urlencoded"}};
+
+std::string Encode(const std::string& text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", c);
+      out += hex;
+    }
+  }
+  return out;
+}
+
+// A directory with the partner EHRs' keys: evim (ES384 and RS384, may read and write care plans
+// and tasks), a narrow client (may only read patients), and the practice's token file.
+class AuthKeys {
+ public:
+  AuthKeys() {
+    char pattern[] = "/tmp/duet-auth-keys-XXXXXX";
+    dir_ = mkdtemp(pattern);
+    ec_ = NewEcP384KeyPem();
+    rsa_ = NewRsaKeyPem();
+    narrow_ = NewEcP384KeyPem();
+    std::ofstream(dir_ + "/evim-ec.pem") << ec_;
+    WriteJwks("evim.jwks.json", {{ec_, "evim-ec"}, {rsa_, "evim-rsa"}});
+    WriteJwks("narrow.jwks.json", {{narrow_, "narrow-1"}});
+    std::ofstream(dir_ + "/practice.token") << kPracticeToken << "\n";
+  }
+  ~AuthKeys() { std::filesystem::remove_all(dir_); }
+
+  Json AuthConfig(
+      const std::string& evim_scopes = R"(["system/CarePlan.rs", "system/*.cruds"])") const {
+    return ParseOrFail(R"({"auth": {"mode": "smart", "practice_token_file": ")" + dir_ +
+                       R"(/practice.token", "clients": [
+        {"client_id": "evim-ehr", "organization_npi": "1620193841", "scopes": )" +
+                       evim_scopes + R"(, "jwks_file": ")" + dir_ + R"(/evim.jwks.json"},
+        {"client_id": "narrow-ehr", "organization_npi": "1987654328",
+         "scopes": ["system/Patient.r"], "jwks_file": ")" +
+                       dir_ + R"(/narrow.jwks.json"}]}})");
+  }
+  std::string Assertion(const std::string& token_url, const std::string& client = "evim-ehr",
+                        const std::string& algorithm = "ES384") {
+    Json claims = Json::MakeObject();
+    claims.Set("iss", Json::String(client));
+    claims.Set("sub", Json::String(client));
+    claims.Set("aud", Json::String(token_url));
+    claims.Set("exp", Json::Integer(static_cast<long long>(time(nullptr)) + 240));
+    claims.Set("jti",
+               Json::String("jti-" + std::to_string(++jti_) + "-" + std::to_string(time(nullptr))));
+    bool narrow = client == "narrow-ehr";
+    const std::string& key = narrow ? narrow_ : algorithm == "ES384" ? ec_ : rsa_;
+    std::string kid = narrow ? "narrow-1" : algorithm == "ES384" ? "evim-ec" : "evim-rsa";
+    return gateway::SignJwt(algorithm, kid, claims, key).value();
+  }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  void WriteJwks(const std::string& name,
+                 std::vector<std::pair<std::string, std::string>> keys) const {
+    Json list = Json::MakeArray();
+    for (const auto& [pem, kid] : keys) list.Append(gateway::PublicJwkFromPem(pem, kid).value());
+    Json jwks = Json::MakeObject();
+    jwks.Set("keys", std::move(list));
+    std::ofstream(dir_ + "/" + name) << fhir::WriteJson(jwks);
+  }
+
+  std::string dir_, ec_, rsa_, narrow_;
+  int jti_ = 0;
+};
+
+std::string TokenForm(const std::string& assertion, const std::string& scope) {
+  return "grant_type=client_credentials&client_assertion_type=" +
+         Encode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer") +
+         "&client_assertion=" + assertion + "&scope=" + Encode(scope);
+}
+
+class AuthTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    TestServerOptions options;
+    options.extra_config = keys_.AuthConfig();
+    server_ = std::make_unique<TestServer>(std::move(options));
+    ASSERT_TRUE(server_->Start().ok()) << server_->log();
+    client_ = std::make_unique<HttpsClient>(server_->Client());
+  }
+  std::string TokenUrl() const { return server_->base_url() + "/auth/token"; }
+  HttpsResponse AskToken(const std::string& assertion, const std::string& scope) {
+    return client_->Post("/auth/token", TokenForm(assertion, scope), kForm);
+  }
+  std::string Token(const std::string& scope, const std::string& client = "evim-ehr") {
+    HttpsResponse answer = AskToken(keys_.Assertion(TokenUrl(), client), scope);
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    return std::string(ParseOrFail(answer.body).StringOr("access_token"));
+  }
+
+  AuthKeys keys_;
+  std::unique_ptr<TestServer> server_;
+  std::unique_ptr<HttpsClient> client_;
+};
+
+TEST_F(AuthTest, DiscoveryMetadataAndHealthAreOpen) {
+  HttpsResponse discovery = client_->Get("/fhir/.well-known/smart-configuration");
+  ASSERT_EQ(discovery.status, 200) << discovery.body;
+  Json document = ParseOrFail(discovery.body);
+  EXPECT_EQ(document.StringOr("token_endpoint"), TokenUrl());
+  EXPECT_NE(discovery.body.find("\"private_key_jwt\""), std::string::npos);
+  EXPECT_NE(discovery.body.find("\"client_credentials\""), std::string::npos);
+  EXPECT_NE(discovery.body.find("\"ES384\",\"RS384\""), std::string::npos);
+  EXPECT_EQ(client_->Get("/fhir/metadata").status, 200);
+  EXPECT_EQ(client_->Get("/healthz").status, 200);
+}
+
+TEST_F(AuthTest, RealAssertionsGetTokensThatOpenTheApi) {
+  for (const char* algorithm : {"ES384", "RS384"}) {
+    HttpsResponse answer =
+        AskToken(keys_.Assertion(TokenUrl(), "evim-ehr", algorithm), "system/CarePlan.rs");
+    ASSERT_EQ(answer.status, 200) << answer.body;
+    Json token = ParseOrFail(answer.body);
+    EXPECT_EQ(token.StringOr("token_type"), "bearer");
+    EXPECT_LE(std::stoi(token.Find("expires_in")->number_text()), 300);
+    EXPECT_EQ(*answer.Header("Cache-Control"), "no-store");
+    std::string bearer = "Bearer " + std::string(token.StringOr("access_token"));
+    EXPECT_EQ(client_->Get("/fhir/CarePlan", {{"Authorization", bearer}}).status, 200);
+  }
+  HttpsResponse none = client_->Get("/fhir/CarePlan");
+  EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(*none.Header("WWW-Authenticate"), "Bearer realm=\"duet\"");
+  EXPECT_NE(none.body.find("\"code\":\"login\""), std::string::npos) << none.body;
+  HttpsResponse forged = client_->Get("/fhir/CarePlan", {{"Authorization", "Bearer forged"}});
+  EXPECT_EQ(forged.status, 401);
+  EXPECT_NE(forged.Header("WWW-Authenticate")->find("invalid_token"), std::string::npos);
+}
+
+TEST_F(AuthTest, RefusalsAreOAuthErrorsThatRevealNothing) {
+  std::string wrong_audience = keys_.Assertion("https://elsewhere.example/auth/token");
+  HttpsResponse refused = AskToken(wrong_audience, "system/CarePlan.rs");
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(ParseOrFail(refused.body).StringOr("error"), "invalid_client");
+  EXPECT_EQ(refused.body.find("access_token"), std::string::npos);
+  HttpsResponse scope = AskToken(keys_.Assertion(TokenUrl(), "narrow-ehr"), "system/CarePlan.rs");
+  EXPECT_EQ(scope.status, 400);
+  EXPECT_EQ(ParseOrFail(scope.body).StringOr("error"), "invalid_scope");
+  HttpsResponse json = client_->Post("/auth/token", "{}", {{"Content-Type", "application/json"}});
+  EXPECT_EQ(json.status, 400);
+  EXPECT_EQ(ParseOrFail(json.body).StringOr("error"), "invalid_request");
+  EXPECT_EQ(client_->Get("/auth/token").status, 405);
+}
+
+TEST_F(AuthTest, AnAssertionCannotBeReplayedEvenAfterARestart) {
+  std::string assertion = keys_.Assertion(TokenUrl());
+  EXPECT_EQ(AskToken(assertion, "system/CarePlan.rs").status, 200);
+  ASSERT_TRUE(server_->Restart().ok()) << server_->log();
+  HttpsClient fresh = server_->Client();
+  HttpsResponse replay =
+      fresh.Post("/auth/token", TokenForm(assertion, "system/CarePlan.rs"), kForm);
+  EXPECT_EQ(replay.status, 400);
+  EXPECT_NE(replay.body.find("this jti was used before"), std::string::npos) << replay.body;
+  EXPECT_EQ(server_->log().find(assertion), std::string::npos) << "assertions are never logged";
+}
+
+// Every route, without a token (401) and with one too narrow for it (403).
+TEST_F(AuthTest, EveryFhirRouteNeedsATokenWithTheRightScope) {
+  std::string narrow = "Bearer " + Token("system/Patient.r", "narrow-ehr");
+  std::string care_plan = R"({"resourceType":"CarePlan","status":"active","intent":"plan",
+                              "subject":{"reference":"Patient/p1"}})";
+  std::string transaction = R"({"resourceType":"Bundle","type":"transaction","entry":[
+      {"resource":{"resourceType":"Patient","gender":"female"},
+       "request":{"method":"PUT","url":"Patient?identifier=x%7C1"}}]})";
+  struct Route {
+    const char* method;
+    const char* path;
+    std::string body;
+  };
+  const std::vector<Route> routes = {
+      {"GET", "/fhir/CarePlan", ""},
+      {"GET", "/fhir/CarePlan?status=active", ""},
+      {"POST", "/fhir/CarePlan/_search", ""},
+      {"GET", "/fhir/CarePlan/abc", ""},
+      {"GET", "/fhir/CarePlan/abc/_history", ""},
+      {"GET", "/fhir/CarePlan/abc/_history/1", ""},
+      {"GET", "/fhir/CarePlan/_history", ""},
+      {"GET", "/fhir/_history", ""},
+      {"GET", "/fhir/Patient", ""},  // narrow may read patients, not search them
+      {"POST", "/fhir/CarePlan", care_plan},
+      {"PUT", "/fhir/CarePlan/abc", care_plan},
+      {"DELETE", "/fhir/CarePlan/abc", ""},
+      {"POST", "/fhir", transaction},
+  };
+  for (const Route& route : routes) {
+    HeaderList json = {{"Content-Type", "application/fhir+json"}};
+    HttpsResponse anonymous = client_->Send(route.method, route.path, route.body, json);
+    EXPECT_EQ(anonymous.status, 401) << route.method << " " << route.path << anonymous.body;
+    json.emplace_back("Authorization", narrow);
+    HttpsResponse limited = client_->Send(route.method, route.path, route.body, json);
+    EXPECT_EQ(limited.status, 403) << route.method << " " << route.path << limited.body;
+    EXPECT_NE(limited.body.find("\"code\":\"forbidden\""), std::string::npos) << limited.body;
+  }
+  EXPECT_EQ(client_->Get("/fhir/Patient/abc", {{"Authorization", narrow}}).status, 404)
+      << "what the scope allows goes through";
+}
+
+TEST_F(AuthTest, ThePracticeApiNeedsThePracticesOwnToken) {
+  HttpsResponse anonymous = client_->Get("/practice/v1/referrals");
+  EXPECT_EQ(anonymous.status, 401);
+  EXPECT_NE(anonymous.body.find("auth.practice_token_file"), std::string::npos) << anonymous.body;
+  std::string fhir_token = "Bearer " + Token("system/CarePlan.rs");
+  EXPECT_EQ(client_->Get("/practice/v1/referrals", {{"Authorization", fhir_token}}).status, 401)
+      << "a partner's FHIR token is not the practice's";
+  HttpsResponse practice = client_->Get(
+      "/practice/v1/referrals", {{"Authorization", std::string("Bearer ") + kPracticeToken}});
+  EXPECT_EQ(practice.status, 200) << practice.body;
+}
+
+// Two partner organizations, each with its own patient: East Valley Internal Medicine (Dr. Chen
+// certifies Maria Lopez's plan) and Dr. Whitfield's solo neurology practice (the SLP patient's
+// plan). Neither can read, search, include or update the other's patient.
+class TwoPartnersTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    TestServerOptions options;
+    options.extra_config = keys_.AuthConfig(R"(["system/*.cruds"])");
+    Json& neuro = options.extra_config.Find("auth")->Find("clients")->items()[1];
+    neuro.Set("organization_npi", Json::String("1890345626"));
+    neuro.Set("scopes", ParseOrFail(R"(["system/*.cruds"])"));
+    server_ = std::make_unique<TestServer>(std::move(options));
+    ASSERT_TRUE(server_->Start().ok()) << server_->log();
+    client_ = std::make_unique<HttpsClient>(server_->Client());
+    Json batch = ParseOrFail(R"({"record":"batch","records":[]})");
+    for (const char* name :
+         {"patient.json", "patient-slp.json", "provider.json", "provider-ot.json",
+          "provider-slp.json", "provider-referring.json", "provider-neurologist.json",
+          "referral.json", "plan_of_care.json", "plan_of_care-slp.json"}) {
+      batch.Find("records")->Append(PrfFixture(name));
+    }
+    HttpsResponse uploaded =
+        client_->Post("/practice/v1/records", fhir::WriteJson(batch),
+                      {{"Content-Type", "application/json"},
+                       {"Authorization", std::string("Bearer ") + kPracticeToken}});
+    ASSERT_EQ(uploaded.status, 200) << uploaded.body.substr(0, 800);
+    evim_ = Bearer("evim-ehr");
+    neuro_ = Bearer("narrow-ehr");
+    maria_ = OnlyId(Get("/fhir/Patient", evim_));
+    slp_patient_ = OnlyId(Get("/fhir/Patient", neuro_));
+  }
+  std::string Bearer(const std::string& client) {
+    std::string token_url = server_->base_url() + "/auth/token";
+    HttpsResponse answer = client_->Post(
+        "/auth/token", TokenForm(keys_.Assertion(token_url, client), "system/*.cruds"), kForm);
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    return "Bearer " + std::string(ParseOrFail(answer.body).StringOr("access_token"));
+  }
+  HttpsResponse Get(const std::string& path, const std::string& bearer) {
+    return client_->Get(path, {{"Authorization", bearer}});
+  }
+  // The ids of a searchset's entries, "Type/id".
+  static std::vector<std::string> Ids(const HttpsResponse& response) {
+    EXPECT_EQ(response.status, 200) << response.body.substr(0, 300);
+    std::vector<std::string> ids;
+    Json bundle = ParseOrFail(response.body);
+    if (const Json* entries = bundle.Find("entry")) {
+      for (const Json& entry : entries->items()) {
+        const Json* resource = entry.Find("resource");
+        ids.push_back(std::string(resource->StringOr("resourceType")) + "/" +
+                      std::string(resource->StringOr("id")));
+      }
+    }
+    return ids;
+  }
+  static std::string OnlyId(const HttpsResponse& response) {
+    std::vector<std::string> ids = Ids(response);
+    EXPECT_EQ(ids.size(), 1u) << response.body.substr(0, 500);
+    return ids.empty() ? "" : ids[0];
+  }
+
+  AuthKeys keys_;
+  std::unique_ptr<TestServer> server_;
+  std::unique_ptr<HttpsClient> client_;
+  std::string evim_, neuro_, maria_, slp_patient_;
+};
+
+TEST_F(TwoPartnersTest, EachSeesOnlyItsOwnPatients) {
+  ASSERT_NE(maria_, slp_patient_);
+  EXPECT_EQ(Get("/fhir/" + maria_, evim_).status, 200);
+  EXPECT_EQ(Get("/fhir/" + slp_patient_, neuro_).status, 200);
+  for (const auto& [bearer, other] : {std::pair{evim_, slp_patient_}, {neuro_, maria_}}) {
+    HttpsResponse hidden = Get("/fhir/" + other, bearer);
+    EXPECT_EQ(hidden.status, 404);
+    HttpsResponse missing = Get("/fhir/Patient/no-such-patient", bearer);
+    EXPECT_EQ(missing.status, 404);
+    EXPECT_NE(hidden.body.find(other + " does not exist"), std::string::npos)
+        << "a hidden patient looks like a missing one: " << hidden.body;
+    EXPECT_EQ(Get("/fhir/" + other + "/_history/1", bearer).status, 404);
+    std::vector<std::string> history = Ids(Get("/fhir/" + other + "/_history", bearer));
+    EXPECT_TRUE(history.empty());
+    std::vector<std::string> plans = Ids(Get("/fhir/CarePlan?subject=" + other, bearer));
+    EXPECT_TRUE(plans.empty()) << "searches leave out what is not shared";
+  }
+}
+
+TEST_F(TwoPartnersTest, IncludesAndRevincludesNeverCrossTheBoundary) {
+  std::vector<std::string> evim =
+      Ids(Get("/fhir/CarePlan?_include=CarePlan:subject&_revinclude=Provenance:target", evim_));
+  EXPECT_NE(std::find(evim.begin(), evim.end(), maria_), evim.end());
+  EXPECT_EQ(std::find(evim.begin(), evim.end(), slp_patient_), evim.end());
+  std::vector<std::string> neuro =
+      Ids(Get("/fhir/Patient?_revinclude=CarePlan:subject&_revinclude=Goal:subject", neuro_));
+  EXPECT_EQ(std::find(neuro.begin(), neuro.end(), maria_), neuro.end());
+  for (const std::string& id : neuro) {
+    if (id.rfind("CarePlan/", 0) != 0 && id.rfind("Goal/", 0) != 0) continue;
+    Json resource = ParseOrFail(Get("/fhir/" + id, neuro_).body);
+    EXPECT_EQ("Patient/" + std::string(resource.Find("subject")->StringOr("reference")).substr(8),
+              slp_patient_);
+  }
+  HttpsResponse all = Get("/fhir/Patient", evim_);
+  EXPECT_EQ(ParseOrFail(all.body).Find("total")->number_text(), "1") << "total counts only "
+                                                                        "what is visible";
+}
+
+TEST_F(TwoPartnersTest, NeitherCanChangeTheOthersPatient) {
+  HttpsResponse patient = Get("/fhir/" + slp_patient_, neuro_);
+  ASSERT_EQ(patient.status, 200);
+  HeaderList headers = {{"Content-Type", "application/fhir+json"}, {"Authorization", evim_}};
+  HttpsResponse update = client_->Put("/fhir/" + slp_patient_, patient.body, headers);
+  EXPECT_EQ(update.status, 404) << update.body;
+  std::string goal = R"({"resourceType":"Goal","lifecycleStatus":"proposed",
+      "description":{"text":"walk"},"subject":{"reference":")" +
+                     slp_patient_ + R"("}})";
+  HttpsResponse create = client_->Post("/fhir/Goal", goal, headers);
+  EXPECT_EQ(create.status, 404) << create.body;
+  std::string own_goal = goal;
+  own_goal.replace(own_goal.find(slp_patient_), slp_patient_.size(), maria_);
+  EXPECT_EQ(client_->Post("/fhir/Goal", own_goal, headers).status, 201)
+      << "its own patient it may write for";
+  EXPECT_EQ(
+      ParseOrFail(Get("/fhir/" + slp_patient_, neuro_).body).Find("meta")->StringOr("versionId"),
+      "1")
+      << "nothing changed";
+}
+
+// The practice's gateway pushes a plan of care to a partner Duet that requires SMART Backend
+// Services (and mutual TLS): the gateway mints its assertion, gets a token, and pushes.
+TEST(AuthSyncTest, AGatewayPushesToAPartnerThatRequiresSmartTokens) {
+  AuthKeys keys;
+  TestServerOptions partner_options;
+  partner_options.extra_config = keys.AuthConfig(R"(["system/*.cruds"])");
+  partner_options.extra_config.Find("auth")->Set("practice_token_file", Json());
+  partner_options.extra_config.Set(
+      "tls", ParseOrFail(R"({"client_ca":")" + TestCertsDir() + R"(/ca.pem"})"));
+  TestServer partner(std::move(partner_options));
+  ASSERT_TRUE(partner.Start().ok()) << partner.log();
+  std::string certs = TestCertsDir();
+  TestServerOptions options;
+  options.extra_config = ParseOrFail(R"({
+    "endpoints": [{"name": "evim", "base_url": ")" +
+                                     partner.base_url() + R"(/fhir",
+      "organization_npi": "1620193841",
+      "tls": {"ca_file": ")" + certs +
+                                     R"(/ca.pem", "client_certificate": ")" + certs +
+                                     R"(/client.pem", "client_key": ")" + certs +
+                                     R"(/client.key"},
+      "auth": {"method": "smart", "client_id": "evim-ehr", "token_url": ")" +
+                                     partner.base_url() + R"(/auth/token",
+               "private_key_file": ")" +
+                                     keys.dir() + R"(/evim-ec.pem", "kid": "evim-ec",
+               "algorithm": "ES384", "scopes": "system/*.cruds"}}],
+    "jobs": [{"name": "push-evim", "kind": "push_care_plans", "endpoint": "evim", "every": "1d"}]
+  })");
+  TestServer practice(std::move(options));
+  ASSERT_TRUE(practice.Start().ok()) << practice.log();
+  Json batch = ParseOrFail(R"({"record":"batch","records":[]})");
+  for (const char* name : {"patient.json", "provider.json", "provider-ot.json",
+                           "provider-referring.json", "referral.json", "plan_of_care.json"}) {
+    batch.Find("records")->Append(PrfFixture(name));
+  }
+  HttpsClient practice_client = practice.Client();
+  ASSERT_EQ(practice_client
+                .Post("/practice/v1/records", fhir::WriteJson(batch),
+                      {{"Content-Type", "application/json"}})
+                .status,
+            200);
+  ProcessResult run = RunDuet({"sync", "run", "push-evim", "--config", practice.config_path()},
+                              std::chrono::seconds(60));
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("1 plan(s) of care pushed"), std::string::npos) << run.out;
+  EXPECT_NE(partner.log().find("auth: token issued to client \"evim-ehr\""), std::string::npos)
+      << partner.log();
+  HttpsClientOptions mutual;
+  mutual.client_certificate = certs + "/client.pem";
+  mutual.client_key = certs + "/client.key";
+  HttpsClient partner_client = partner.Client(mutual);
+  EXPECT_EQ(partner_client.Get("/fhir/CarePlan").status, 401) << "no token, no data";
+}
+
+}  // namespace
+}  // namespace duet::test
