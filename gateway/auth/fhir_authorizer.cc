@@ -126,7 +126,11 @@ StatusOr<bool> FilterBundle(Json& bundle, PatientAccess& access) {
       bundle.Set("total", Json::Integer(static_cast<long long>(matches)));
     }
   }
-  bundle.Set("entry", std::move(kept));
+  if (kept.items().empty()) {
+    bundle.Remove("entry");  // FHIR has no empty arrays
+  } else {
+    bundle.Set("entry", std::move(kept));
+  }
   return true;
 }
 

@@ -133,10 +133,18 @@ Status SqliteSyncStateStore::SetNextRun(const std::string& job, int64_t next_run
   return db_->Run({"UPDATE sync_jobs SET next_run_at = ? WHERE job = ?", {next_run_at, job}});
 }
 
-StatusOr<int64_t> SqliteSyncStateStore::Enqueue(const std::string& job, const std::string& key,
-                                                const std::string& payload, int64_t now) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  DUET_RETURN_IF_ERROR(db_->Run(
+template <typename WriteFn>
+Status SqliteSyncStateStore::InTransaction(WriteFn&& write) {
+  DUET_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+  Status status = write();
+  if (status.ok()) status = db_->Exec("COMMIT");
+  if (!status.ok()) db_->Exec("ROLLBACK").IgnoreError();
+  return status;
+}
+
+Status SqliteSyncStateStore::UpsertItem(const std::string& job, const std::string& key,
+                                        const std::string& payload, int64_t now) {
+  return db_->Run(
       {"INSERT INTO sync_outbox (job, item_key, payload, next_attempt_at, state, created_at) "
        "VALUES (?, ?, ?, ?, 'pending', ?) "
        "ON CONFLICT (job, item_key) WHERE state != 'done' DO UPDATE SET "
@@ -145,7 +153,13 @@ StatusOr<int64_t> SqliteSyncStateStore::Enqueue(const std::string& job, const st
        "next_attempt_at = CASE WHEN sync_outbox.payload = excluded.payload "
        "THEN sync_outbox.next_attempt_at ELSE excluded.next_attempt_at END, "
        "payload = excluded.payload",
-       {job, key, payload, now, now}}));
+       {job, key, payload, now, now}});
+}
+
+StatusOr<int64_t> SqliteSyncStateStore::Enqueue(const std::string& job, const std::string& key,
+                                                const std::string& payload, int64_t now) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  DUET_RETURN_IF_ERROR(UpsertItem(job, key, payload, now));
   DUET_ASSIGN_OR_RETURN(
       SqliteRows rows,
       db_->Query({"SELECT id FROM sync_outbox WHERE job = ? AND item_key = ? AND state != 'done'",
@@ -153,6 +167,18 @@ StatusOr<int64_t> SqliteSyncStateStore::Enqueue(const std::string& job, const st
   DUET_ASSIGN_OR_RETURN(bool found, rows.Next());
   if (!found) return InternalError("the outbox item for " + key + " vanished");
   return rows.Int64(0);
+}
+
+Status SqliteSyncStateStore::EnqueueAll(const std::string& job, const std::vector<OutboxWork>& work,
+                                        int64_t now) {
+  if (work.empty()) return Status::Ok();
+  std::lock_guard<std::mutex> lock(mutex_);
+  return InTransaction([&]() -> Status {
+    for (const OutboxWork& item : work) {
+      DUET_RETURN_IF_ERROR(UpsertItem(job, item.key, item.payload, now));
+    }
+    return Status::Ok();
+  });
 }
 
 StatusOr<std::vector<OutboxItem>> SqliteSyncStateStore::DueItems(const std::string& job,
@@ -164,9 +190,22 @@ StatusOr<std::vector<OutboxItem>> SqliteSyncStateStore::DueItems(const std::stri
                           {job, now, static_cast<int64_t>(limit)}});
 }
 
+Status SqliteSyncStateStore::SetDone(int64_t id) {
+  return db_->Run({"UPDATE sync_outbox SET state = 'done', last_error = '' WHERE id = ?", {id}});
+}
+
 Status SqliteSyncStateStore::MarkDone(int64_t id) {
   std::lock_guard<std::mutex> lock(mutex_);
-  return db_->Run({"UPDATE sync_outbox SET state = 'done', last_error = '' WHERE id = ?", {id}});
+  return SetDone(id);
+}
+
+Status SqliteSyncStateStore::MarkDoneWithMarker(int64_t id, const std::string& job,
+                                                const std::string& key, const std::string& value) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return InTransaction([&]() -> Status {
+    DUET_RETURN_IF_ERROR(UpsertMarker(job, key, value));
+    return SetDone(id);
+  });
 }
 
 Status SqliteSyncStateStore::MarkFailed(int64_t id, const std::string& error,
@@ -207,13 +246,18 @@ StatusOr<std::optional<std::string>> SqliteSyncStateStore::Marker(const std::str
   return std::optional<std::string>(rows.Text(0));
 }
 
-Status SqliteSyncStateStore::SetMarker(const std::string& job, const std::string& key,
-                                       const std::string& value) {
-  std::lock_guard<std::mutex> lock(mutex_);
+Status SqliteSyncStateStore::UpsertMarker(const std::string& job, const std::string& key,
+                                          const std::string& value) {
   return db_->Run(
       {"INSERT INTO sync_markers (job, marker_key, value) VALUES (?, ?, ?) "
        "ON CONFLICT (job, marker_key) DO UPDATE SET value = excluded.value",
        {job, key, value}});
+}
+
+Status SqliteSyncStateStore::SetMarker(const std::string& job, const std::string& key,
+                                       const std::string& value) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return UpsertMarker(job, key, value);
 }
 
 }  // namespace duet::gateway

@@ -28,9 +28,13 @@ class SqliteSyncStateStore : public SyncStateStore {
   Status SetNextRun(const std::string& job, int64_t next_run_at) override;
   StatusOr<int64_t> Enqueue(const std::string& job, const std::string& key,
                             const std::string& payload, int64_t now) override;
+  Status EnqueueAll(const std::string& job, const std::vector<OutboxWork>& work,
+                    int64_t now) override;
   StatusOr<std::vector<OutboxItem>> DueItems(const std::string& job, int64_t now,
                                              int limit) override;
   Status MarkDone(int64_t id) override;
+  Status MarkDoneWithMarker(int64_t id, const std::string& job, const std::string& key,
+                            const std::string& value) override;
   Status MarkFailed(int64_t id, const std::string& error, int64_t next_attempt_at,
                     bool dead) override;
   StatusOr<std::vector<OutboxItem>> Items(const std::string& job,
@@ -44,6 +48,14 @@ class SqliteSyncStateStore : public SyncStateStore {
  private:
   explicit SqliteSyncStateStore(std::unique_ptr<SqliteConnection> db);
   Status EnsureJobRow(const std::string& job);
+  // The statements of Enqueue, MarkDone and SetMarker, for callers that hold mutex_.
+  Status UpsertItem(const std::string& job, const std::string& key, const std::string& payload,
+                    int64_t now);
+  Status SetDone(int64_t id);
+  Status UpsertMarker(const std::string& job, const std::string& key, const std::string& value);
+  // Runs `write` in one transaction (BEGIN IMMEDIATE ... COMMIT), rolled back when it fails.
+  template <typename WriteFn>
+  Status InTransaction(WriteFn&& write);
 
   std::mutex mutex_;
   std::unique_ptr<SqliteConnection> db_;

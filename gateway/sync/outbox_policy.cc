@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 #include <vector>
 
 #include "fhir/client/retry_policy.h"
@@ -61,18 +62,28 @@ std::string WatermarkMinus(const std::string& watermark, int64_t overlap_millis)
 StatusOr<OutboxDrain> DrainOutbox(SyncStateStore& state, const std::string& job, int64_t now,
                                   const std::function<bool()>& should_stop,
                                   const std::function<Status(const OutboxItem&)>& send) {
-  DUET_ASSIGN_OR_RETURN(std::vector<OutboxItem> due, state.DueItems(job, now, kItemsPerRun));
   OutboxDrain drain;
-  for (const OutboxItem& item : due) {
-    if (should_stop()) {
-      drain.stopped = "; stopped early, the rest waits for the next run";
-      break;
-    }
-    Status sent = send(item);
-    if (!sent.ok()) {
-      drain.unreachable = sent;
-      drain.stopped = "; the rest waits for the next run";
-      break;
+  // Everything due goes out, a page at a time: an item sent is done, and a failed one is due
+  // again only after its backoff, so no page holds an item of an earlier one. An item that comes
+  // round again (a job that left it pending) ends the run rather than looping.
+  std::set<int64_t> tried;
+  bool fresh = true;
+  while (drain.stopped.empty() && fresh) {
+    DUET_ASSIGN_OR_RETURN(std::vector<OutboxItem> due, state.DueItems(job, now, kItemsPerRun));
+    fresh = false;
+    for (const OutboxItem& item : due) {
+      if (!tried.insert(item.id).second) continue;
+      fresh = true;
+      if (should_stop()) {
+        drain.stopped = "; stopped early, the rest waits for the next run";
+        break;
+      }
+      Status sent = send(item);
+      if (!sent.ok()) {
+        drain.unreachable = sent;
+        drain.stopped = "; the rest waits for the next run";
+        break;
+      }
     }
   }
   return drain;

@@ -38,9 +38,10 @@ Status RecordOutboxFailure(SyncStateStore& state, const OutboxItem& item, const 
 // "" when `watermark` is "" or not an instant.
 std::string WatermarkMinus(const std::string& watermark, int64_t overlap_millis);
 
-// Sends the job's due items, oldest first, one at a time with `send` (which records each
-// outcome in the state store and returns non-OK only when the run should stop), until they are
-// done, `should_stop` turns true, or `send` says stop. The "; ..." suffix for the run's message
+// Sends the job's due items, oldest first, a page at a time, one at a time with `send` (which
+// records each outcome in the state store and returns non-OK only when the run should stop),
+// until none is due, `should_stop` turns true, or `send` says stop. The "; ..." suffix for the
+// run's message
 // ("" when every due item was tried) and the status that stopped it.
 struct OutboxDrain {
   std::string stopped;

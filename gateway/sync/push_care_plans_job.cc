@@ -37,6 +37,7 @@ StatusOr<int64_t> PushCarePlansJob::EnqueueChangedPlans() {
                         PartnerSharing::ForOrganization(store_, endpoint_.organization_npi));
   std::string system = mappings::SystemFor(context_, mappings::kinds::kPlanOfCare);
   int64_t queued = 0;
+  std::vector<OutboxWork> work;  // queued in one transaction
   DUET_ASSIGN_OR_RETURN(
       std::string watermark,
       VisitChangedSince(store_, "CarePlan", {}, job.watermark,
@@ -49,9 +50,11 @@ StatusOr<int64_t> PushCarePlansJob::EnqueueChangedPlans() {
                           std::string version = std::to_string(stored.version_id);
                           DUET_ASSIGN_OR_RETURN(auto sent, state_.Marker(name_, key));
                           if (sent && *sent == version) return Status::Ok();
-                          ++queued;
-                          return state_.Enqueue(name_, key, version, clock_()).status();
+                          work.push_back({std::move(key), std::move(version)});
+                          return Status::Ok();
                         }));
+  DUET_RETURN_IF_ERROR(state_.EnqueueAll(name_, work, clock_()));
+  queued = static_cast<int64_t>(work.size());
   // Everything up to the watermark is in the outbox now; only then does it move.
   if (watermark != job.watermark) DUET_RETURN_IF_ERROR(state_.SaveWatermark(name_, watermark));
   return queued;
@@ -71,8 +74,10 @@ Status PushCarePlansJob::Send(const OutboxItem& item, JobRunReport& report) {
   Status sent = [&]() -> Status {
     DUET_ASSIGN_OR_RETURN(std::vector<Json> resources, GatherOutbound(store_, *current));
     std::map<std::string, std::string> partner_references;
-    for (std::vector<Json>& chunk :
-         OutboundChunks(std::move(resources), endpoint_.max_transaction_entries)) {
+    std::vector<std::vector<Json>> chunks =
+        OutboundChunks(std::move(resources), endpoint_.max_transaction_entries);
+    for (size_t i = 0; i < chunks.size(); ++i) {
+      std::vector<Json>& chunk = chunks[i];
       for (Json& resource : chunk) UsePartnerReferences(resource, partner_references);
       Json bundle = OutboundTransaction(std::move(chunk));
       fhir::FhirRequest request;
@@ -82,6 +87,7 @@ Status PushCarePlansJob::Send(const OutboxItem& item, JobRunReport& report) {
       DUET_ASSIGN_OR_RETURN(fhir::FhirResponse response, client_.Send(request));
       retry_after = RetryAfterSeconds(response);
       DUET_RETURN_IF_ERROR(fhir::HttpErrorStatus("POST", response));
+      if (i + 1 == chunks.size()) break;  // the partner's ids only matter to later chunks
       auto answer = fhir::ParseJson(response.body);
       if (answer.ok()) CollectPartnerReferences(bundle, *answer, &partner_references);
     }
@@ -89,8 +95,7 @@ Status PushCarePlansJob::Send(const OutboxItem& item, JobRunReport& report) {
   }();
   if (sent.ok()) {
     ++report.sent;
-    DUET_RETURN_IF_ERROR(state_.SetMarker(name_, item.key, std::to_string(current->version_id)));
-    return state_.MarkDone(item.id);
+    return state_.MarkDoneWithMarker(item.id, name_, item.key, std::to_string(current->version_id));
   }
   ++report.failed;
   return RecordOutboxFailure(state_, item, sent, retry_after, clock_());

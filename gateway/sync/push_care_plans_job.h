@@ -5,13 +5,13 @@
 //
 // A run (1) finds plans of care changed since its watermark (the store's own lastUpdated, minus
 // a small overlap) and puts each shared plan whose current version has not been sent yet in the
-// outbox, then moves the watermark; (2) sends the outbox items that are due. A sent item records
-// the version it sent (a marker), so a plan is sent once per version. A failed item is retried
-// with exponential backoff (1 min doubling to 1 h, longer when the partner's Retry-After asks);
-// after 8 attempts, or at once for an answer
-// that retrying cannot change (400, 403, 404, 409, 412, 422), it becomes a dead letter for
-// `duet sync retry`. When the partner cannot be reached the run stops early. A crash at any
-// point repeats at most one idempotent send.
+// outbox (a page of plans per transaction), then moves the watermark; (2) sends every outbox item
+// that is due, a page at a time. A sent item records the version it sent (a marker, in the
+// transaction that marks the item done), so a plan is sent once per version. A failed item is
+// retried with exponential backoff (1 min doubling to 1 h, longer when the partner's Retry-After
+// asks); after 8 attempts, or at once for an answer that retrying cannot change (400, 403, 404,
+// 409, 412, 422), it becomes a dead letter for `duet sync retry`. When the partner cannot be
+// reached the run stops early. A crash at any point repeats at most one idempotent send.
 //
 // Holds references to the store, the state store and the client, which must outlive it.
 #pragma once

@@ -48,6 +48,12 @@ struct OutboxItem {
   int64_t created_at = 0;
 };
 
+// One piece of work for EnqueueAll: what it is about and its job-specific payload.
+struct OutboxWork {
+  std::string key;
+  std::string payload;
+};
+
 class SyncStateStore {
  public:
   virtual ~SyncStateStore() = default;
@@ -63,10 +69,16 @@ class SyncStateStore {
   // new payload replaces the old one and makes the item pending and due now. Returns its id.
   virtual StatusOr<int64_t> Enqueue(const std::string& job, const std::string& key,
                                     const std::string& payload, int64_t now) = 0;
+  // Enqueue for each piece of work in order, all in one transaction: all of it or none.
+  virtual Status EnqueueAll(const std::string& job, const std::vector<OutboxWork>& work,
+                            int64_t now) = 0;
   // Pending items due at `now`, oldest first.
   virtual StatusOr<std::vector<OutboxItem>> DueItems(const std::string& job, int64_t now,
                                                      int limit) = 0;
   virtual Status MarkDone(int64_t id) = 0;
+  // MarkDone and SetMarker(job, key, value) in one transaction: both or neither.
+  virtual Status MarkDoneWithMarker(int64_t id, const std::string& job, const std::string& key,
+                                    const std::string& value) = 0;
   // One more failed attempt: due again at `next_attempt_at`, or dead when `dead`.
   virtual Status MarkFailed(int64_t id, const std::string& error, int64_t next_attempt_at,
                             bool dead) = 0;

@@ -103,6 +103,36 @@ TEST_F(SqliteSyncStateStoreTest, FailuresBackOffThenGoDeadAndCanBeRetried) {
   EXPECT_EQ((*retried)[0].attempts, 0);
 }
 
+TEST_F(SqliteSyncStateStoreTest, EnqueueAllIsEnqueueForEachInOneTransaction) {
+  int64_t a = *store_->Enqueue("push", "CarePlan/a", "v1", 10);
+  ASSERT_TRUE(store_->MarkFailed(a, "503", 100, false).ok());
+  std::vector<OutboxWork> work = {
+      {"CarePlan/a", "v1"}, {"CarePlan/b", "v1"}, {"CarePlan/c", "v1"}, {"CarePlan/c", "v2"}};
+  ASSERT_TRUE(store_->EnqueueAll("push", work, 20).ok());
+  auto due = store_->DueItems("push", 50, 10);
+  ASSERT_EQ(due->size(), 2u) << "a: the same work again keeps its backoff";
+  EXPECT_EQ((*due)[0].key, "CarePlan/b");
+  EXPECT_EQ((*due)[1].key, "CarePlan/c");
+  EXPECT_EQ((*due)[1].payload, "v2") << "in order: the later payload wins";
+  EXPECT_EQ(store_->DueItems("push", 100, 10)->size(), 3u);
+  ASSERT_TRUE(store_->EnqueueAll("push", {}, 30).ok());
+  Reopen();
+  EXPECT_EQ(store_->Items("push", "pending")->size(), 3u);
+}
+
+TEST_F(SqliteSyncStateStoreTest, MarkDoneWithMarkerDoesBoth) {
+  int64_t id = *store_->Enqueue("push", "CarePlan/a", "3", 10);
+  ASSERT_TRUE(store_->MarkDoneWithMarker(id, "push", "CarePlan/a", "3").ok());
+  Reopen();
+  EXPECT_EQ(store_->Items("push", "pending")->size(), 0u);
+  EXPECT_EQ(store_->Marker("push", "CarePlan/a")->value(), "3");
+  int64_t next = *store_->Enqueue("push", "CarePlan/a", "4", 20);
+  EXPECT_NE(next, id);
+  ASSERT_TRUE(store_->MarkDoneWithMarker(next, "push", "CarePlan/a", "4").ok());
+  EXPECT_EQ(store_->Marker("push", "CarePlan/a")->value(), "4");
+  EXPECT_EQ(store_->DueItems("push", 100, 10)->size(), 0u);
+}
+
 TEST_F(SqliteSyncStateStoreTest, MarkersAreKeptPerJob) {
   EXPECT_FALSE(store_->Marker("push-a", "CarePlan/x")->has_value());
   ASSERT_TRUE(store_->SetMarker("push-a", "CarePlan/x", "3").ok());

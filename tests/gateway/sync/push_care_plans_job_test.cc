@@ -140,5 +140,19 @@ TEST_F(PushCarePlansJobTest, ARefusedBundleBecomesADeadLetterUntilRetried) {
   EXPECT_EQ(Run()->sent, 1);
 }
 
+TEST_F(PushCarePlansJobTest, ARunSendsEverythingDueNotOnlyOnePage) {
+  // 1,001 items queued before the shared plan's (for plans deleted since: done without a send),
+  // so that the plan's item is on the second page of due items.
+  std::vector<OutboxWork> gone;
+  for (int i = 0; i < 1001; ++i) gone.push_back({"CarePlan/gone-" + std::to_string(i), "1"});
+  ASSERT_TRUE(state_->EnqueueAll("push-evim", gone, now_).ok());
+  auto report = Run();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->sent, 1);
+  EXPECT_EQ(transactions_, 1);
+  EXPECT_EQ(state_->Items("push-evim", "pending")->size(), 0u);
+  EXPECT_EQ(Run()->sent, 0);
+}
+
 }  // namespace
 }  // namespace duet::gateway
