@@ -66,6 +66,10 @@ inline constexpr std::string_view kCareTeam = "care-team";
 inline constexpr std::string_view kMedicationList = "medication-list";
 inline constexpr std::string_view kMedicationStatement = "medication-statement";
 inline constexpr std::string_view kMedicationDispense = "medication-dispense";
+// Pulled medication history (medication_history_mapper.h), apart from the practice's own list.
+inline constexpr std::string_view kMedicationHistoryStatement = "medication-history-statement";
+inline constexpr std::string_view kMedicationHistoryDispense = "medication-history-dispense";
+inline constexpr std::string_view kMedicationHistoryResponse = "medication-history-response";
 inline constexpr std::string_view kQuestionnaire = "questionnaire";
 inline constexpr std::string_view kCertification = "certification";
 }  // namespace kinds

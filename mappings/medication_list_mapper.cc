@@ -57,7 +57,7 @@ Json MedicationConcept(const std::string& name, const std::optional<std::string>
   return MakeConcept(MakeCoding(kRxNormSystem, *rxnorm, name), name);
 }
 
-Json DispenseToFhir(const FieldReader& fill, const std::string& key, const Json& medication,
+Json DispenseToFhir(const FieldReader& fill, Json identifiers, const Json& medication,
                     const std::string& mrn, const MappingContext& context) {
   fill.RejectUnknown({"date", "quantity", "days_supply", "pharmacy", "source_name"});
   std::optional<std::string> pharmacy = fill.OptionalString("pharmacy");
@@ -66,7 +66,7 @@ Json DispenseToFhir(const FieldReader& fill, const std::string& key, const Json&
       {"meta", MakeMeta(profiles::kMedicationDispense)},
       {"extension", Arr({MakeExtension(ExtensionUrl(ext::kFillSource), "valueString",
                                        Str(fill.String("source_name")))})},
-      {"identifier", Arr({MakeIdentifier(SystemFor(context, kinds::kMedicationDispense), key)})},
+      {"identifier", std::move(identifiers)},
       {"status", Str("completed")},
       {"medicationCodeableConcept", medication},
       {"subject", PatientReference(context, mrn)},
@@ -104,39 +104,43 @@ Json EffectivePeriod(const FieldReader& medication) {
   return Obj({{"start", first ? Str(*first) : Json()}, {"end", end ? Str(*end) : Json()}});
 }
 
-// The statement and its dispenses.
-std::vector<Json> MedicationToFhir(const FieldReader& medication, size_t rank,
-                                   const std::string& mrn, const std::string& as_of,
-                                   const MappingContext& context) {
+}  // namespace
+
+std::vector<Json> MedicationToFhir(const FieldReader& medication,
+                                   const MedicationIdentity& identity, const std::string& mrn,
+                                   const std::string& as_of, const MappingContext& context) {
   medication.RejectUnknown({"rxnorm", "name", "dose_text", "status", "source", "prescriber_npi",
                             "first_fill", "last_fill", "days_supply", "fills"});
-  std::string key = StatementKey(mrn, rank);
   Json concept_json =
       MedicationConcept(medication.String("name"), medication.OptionalString("rxnorm"));
   std::string source = medication.Enum("source", kSources);
-  Json extensions = Arr({RankExtension(rank), MakeExtension(ExtensionUrl(ext::kMedicationSource),
-                                                            "valueCode", Str(source))});
+  Json extensions = Json::MakeArray();
+  if (identity.rank > 0) extensions.Append(RankExtension(identity.rank));
+  extensions.Append(MakeExtension(ExtensionUrl(ext::kMedicationSource), "valueCode", Str(source)));
   Json summary = FillSummaryExtension(medication);
   if (!summary.is_null()) extensions.Append(std::move(summary));
   if (auto prescriber = medication.OptionalString("prescriber_npi")) {
     extensions.Append(MakeExtension(ExtensionUrl(ext::kPrescriber), "valueReference",
-                                    PractitionerReference(*prescriber)));
+                                    identity.prescriber_by_npi
+                                        ? NpiLogicalReference(*prescriber)
+                                        : PractitionerReference(*prescriber)));
   }
   std::vector<Json> dispenses;
   Json derived_from = Json::MakeArray();
   for (const FieldReader& fill :
        medication.OptionalObjects("fills").value_or(std::vector<FieldReader>{})) {
-    std::string dispense_key = key + "/" + std::to_string(dispenses.size() + 1);
-    dispenses.push_back(DispenseToFhir(fill, dispense_key, concept_json, mrn, context));
-    derived_from.Append(
-        KindReference(context, "MedicationDispense", kinds::kMedicationDispense, dispense_key));
+    Json identifiers = identity.dispense_identifiers(dispenses.size());
+    const Json& business = identifiers.items().front();
+    derived_from.Append(ConditionalReference("MedicationDispense", business.StringOr("system"),
+                                             business.StringOr("value")));
+    dispenses.push_back(DispenseToFhir(fill, std::move(identifiers), concept_json, mrn, context));
   }
   std::optional<std::string> dose = medication.OptionalString("dose_text");
   std::vector<Json> resources;
   resources.push_back(Obj({
       {"resourceType", Str("MedicationStatement")},
       {"extension", std::move(extensions)},
-      {"identifier", Arr({MakeIdentifier(SystemFor(context, kinds::kMedicationStatement), key)})},
+      {"identifier", Arr({identity.statement_identifier})},
       {"status", Str(medication.Enum("status", kStatuses))},
       {"medicationCodeableConcept", concept_json},
       {"subject", PatientReference(context, mrn)},
@@ -149,8 +153,6 @@ std::vector<Json> MedicationToFhir(const FieldReader& medication, size_t rank,
   for (Json& dispense : dispenses) resources.push_back(std::move(dispense));
   return resources;
 }
-
-}  // namespace
 
 std::string AddDays(std::string_view date, long long days) {
   if (date.size() != 10) return std::string(date);
@@ -177,7 +179,16 @@ StatusOr<std::vector<Json>> MedicationListToFhir(const Json& record, const Mappi
   Json entries = Json::MakeArray();
   std::vector<FieldReader> medications = in.Objects("medications");
   for (size_t i = 0; i < medications.size(); ++i) {
-    std::vector<Json> made = MedicationToFhir(medications[i], i + 1, mrn, as_of, context);
+    std::string key = StatementKey(mrn, i + 1);
+    MedicationIdentity identity;
+    identity.statement_identifier =
+        MakeIdentifier(SystemFor(context, kinds::kMedicationStatement), key);
+    identity.dispense_identifiers = [&](size_t fill) {
+      return Arr({MakeIdentifier(SystemFor(context, kinds::kMedicationDispense),
+                                 key + "/" + std::to_string(fill + 1))});
+    };
+    identity.rank = i + 1;
+    std::vector<Json> made = MedicationToFhir(medications[i], identity, mrn, as_of, context);
     entries.Append(
         Obj({{"item", KindReference(context, "MedicationStatement", kinds::kMedicationStatement,
                                     StatementKey(mrn, i + 1))}}));
@@ -234,6 +245,8 @@ void FillSummaryFromFhir(const Json& statement, Json& medication) {
   }
 }
 
+}  // namespace
+
 Json MedicationFromFhir(const ResourceSet& resources, const Json& statement, Problems* problems) {
   FieldReader in = ResourceReader(statement, problems);
   FieldReader medication_concept = in.Object("medicationCodeableConcept");
@@ -273,8 +286,6 @@ Json MedicationFromFhir(const ResourceSet& resources, const Json& statement, Pro
   }
   return medication;
 }
-
-}  // namespace
 
 StatusOr<Json> MedicationListFromFhir(const ResourceSet& resources, std::string_view mrn,
                                       const MappingContext& context) {

@@ -142,6 +142,10 @@ std::vector<ReportedFill> FillsFromDispenses(const ResourceSet& resources,
     fill.pharmacy = Pharmacy(resources, *dispense);
     fill.prescriber_npi = PrescriberNpi(resources, *dispense);
     fill.source_name = SourceName(*dispense, default_source);
+    if (const Json* identifiers = dispense->Find("identifier");
+        identifiers && identifiers->is_array()) {
+      fill.identifiers = identifiers->items();
+    }
     fills.push_back(std::move(fill));
   }
   return fills;
@@ -169,6 +173,12 @@ ReconciledHistory ReconcileFills(std::vector<ReportedFill> fills, const std::str
       if (same->source_name.find(fill.source_name) == std::string::npos) {
         same->source_name += " + " + fill.source_name + " (duplicate collapsed)";
       }
+      for (Json& identifier : fill.identifiers) {
+        if (std::find(same->identifiers.begin(), same->identifiers.end(), identifier) ==
+            same->identifiers.end()) {
+          same->identifiers.push_back(std::move(identifier));
+        }
+      }
       continue;
     }
     kept.push_back(std::move(fill));
@@ -186,8 +196,9 @@ ReconciledHistory ReconcileFills(std::vector<ReportedFill> fills, const std::str
     }
     group->second.push_back(std::move(fill));
   }
-  for (const auto& [key, group] : groups) {
+  for (auto& [key, group] : groups) {
     result.medications.push_back(MedicationEntry(group, as_of));
+    result.fills.push_back(std::move(group));
   }
   return result;
 }

@@ -34,6 +34,8 @@ struct ReportedFill {
   std::string prescriber_npi;
   std::string source_name;
   bool reversed = false;
+  // The source's identifiers of the dispense (a collapsed fill has those of every source).
+  std::vector<fhir::Json> identifiers;
 };
 
 // The fills of every MedicationDispense in `resources` (which also holds the MedicationRequests
@@ -46,6 +48,8 @@ std::vector<ReportedFill> FillsFromDispenses(const ResourceSet& resources,
 
 struct ReconciledHistory {
   std::vector<fhir::Json> medications;  // PRF medication_list.medications[] entries
+  // The fills of each medication (same order), as reconciled: oldest first, duplicates collapsed.
+  std::vector<std::vector<ReportedFill>> fills;
   int reversed_dropped = 0;
   int duplicates_collapsed = 0;
   std::vector<std::string> sources;  // every source name seen, in order

@@ -85,7 +85,11 @@ StatusOr<std::vector<std::string>> SelectJobs(GatewayConfig& config,
     if (endpoint.empty()) {
       return InvalidArgumentError("to run " + name + " ad hoc, name the endpoint: --endpoint NAME");
     }
-    JobConfig ad_hoc{name + "@" + endpoint, name, endpoint, 86400, ""};
+    JobConfig ad_hoc;
+    ad_hoc.name = name + "@" + endpoint;
+    ad_hoc.kind = name;
+    ad_hoc.endpoint = endpoint;
+    ad_hoc.every_seconds = 86400;
     config.jobs.push_back(ad_hoc);
     names.push_back(ad_hoc.name);
   }

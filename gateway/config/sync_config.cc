@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <set>
 
+#include "fhir/search/date_range.h"
 #include "gateway/sync/cron_schedule.h"
 #include "mappings/npi.h"
 
@@ -127,10 +128,38 @@ EndpointConfig ReadEndpoint(const Json& item, const std::string& pointer, const 
   return endpoint;
 }
 
+// `repull_every` and `as_of`, which only pull_medication_history jobs take.
+void ReadMedicationHistoryOptions(const Json& item, const std::string& pointer, JobConfig& job,
+                                  ConfigProblems& problems) {
+  auto repull = ReadString(&item, pointer, "repull_every", false, problems);
+  auto as_of = ReadString(&item, pointer, "as_of", false, problems);
+  if ((repull || as_of) && job.kind != "pull_medication_history") {
+    problems.Add(pointer + (repull ? "/repull_every" : "/as_of"),
+                 "only pull_medication_history jobs take this");
+  }
+  if (repull) {
+    job.repull_every_seconds = ParseInterval(*repull);
+    if (job.repull_every_seconds < kMinIntervalSeconds) {
+      problems.Add(pointer + "/repull_every",
+                   "must be an interval of at least 10s such as \"12h\" or \"7d\" (got \"" +
+                       *repull + "\")");
+    }
+  }
+  if (as_of) {
+    auto day = fhir::ParseDateRange(*as_of);
+    if (as_of->size() != 10 || !day.ok()) {
+      problems.Add(pointer + "/as_of", "must be a date YYYY-MM-DD (got \"" + *as_of + "\")");
+    }
+    job.as_of = *as_of;
+  }
+}
+
 JobConfig ReadJob(const Json& item, const std::string& pointer,
                   const std::set<std::string>& endpoint_names, ConfigProblems& problems) {
   JobConfig job;
-  CheckKnownMembers(item, pointer, {"name", "kind", "endpoint", "every", "cron"}, problems);
+  CheckKnownMembers(item, pointer,
+                    {"name", "kind", "endpoint", "every", "cron", "repull_every", "as_of"},
+                    problems);
   if (auto name = ReadString(&item, pointer, "name", true, problems)) {
     if (!IsName(*name)) {
       problems.Add(pointer + "/name", "use 1-64 of a-z, 0-9, '-' and '_' (got \"" + *name + "\")");
@@ -171,6 +200,7 @@ JobConfig ReadJob(const Json& item, const std::string& pointer,
     if (!schedule.ok()) problems.Add(pointer + "/cron", schedule.status().message());
     job.cron = *cron;
   }
+  ReadMedicationHistoryOptions(item, pointer, job, problems);
   return job;
 }
 

@@ -44,7 +44,7 @@ struct EndpointConfig {
 
 // The job kinds this version runs (docs/sync.md).
 inline constexpr const char* kJobKinds[] = {"push_care_plans", "pull_referrals",
-                                            "push_referral_status"};
+                                            "push_referral_status", "pull_medication_history"};
 
 // Whether jobs of this kind store what they take in (the pull_* kinds). Such jobs run inside
 // the gateway that serves the store, or with the gateway stopped (gateway/store/serving_lock.h).
@@ -56,6 +56,11 @@ struct JobConfig {
   std::string endpoint;         // an EndpointConfig name
   long long every_seconds = 0;  // an interval schedule, or
   std::string cron;             // a cron expression (cron_schedule.h); exactly one of the two
+  // pull_medication_history: a patient is pulled again this long after the last pull, and
+  // `as_of` (YYYY-MM-DD, "" = today in UTC) is the day the 12-month window and the
+  // active/completed status are reckoned from.
+  long long repull_every_seconds = 7LL * 86400;
+  std::string as_of;
 };
 
 // Reads "endpoints" and "jobs" of the root object; relative paths resolve against

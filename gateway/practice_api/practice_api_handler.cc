@@ -100,7 +100,10 @@ HttpResponse MethodNotAllowed(const std::string& allowed) {
 
 PracticeApiHandler::PracticeApiHandler(ResourceStore& store, HttpHandler& fhir_api,
                                        const mappings::MappingContext& context)
-    : loader_(store, context), upload_(loader_, fhir_api), queries_(store, loader_) {}
+    : loader_(store, context),
+      upload_(loader_, fhir_api),
+      queries_(store, loader_),
+      medication_lists_(store, loader_) {}
 
 HttpResponse PracticeApiHandler::Failure(int status, const std::string& /*path*/,
                                          const std::string& message) const {
@@ -156,7 +159,8 @@ HttpResponse PracticeApiHandler::GetRecord(const std::string& collection, const 
   if (record_type.empty()) {
     return ErrorResponse(404, "'" + collection + "' is not a record type or collection");
   }
-  auto record = loader_.Load(record_type, id);
+  auto record =
+      record_type == "medication_list" ? medication_lists_.Load(id) : loader_.Load(record_type, id);
   if (!record.ok()) return StatusResponse(record.status());
   return JsonResponse(200, *record);
 }

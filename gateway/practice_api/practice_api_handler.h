@@ -1,7 +1,8 @@
 // PracticeApiHandler: the practice API mounted at /practice/v1, in the Practice Record Format
 // (docs/practice-api.md):
 //   POST /practice/v1/records                 one record or a batch (RecordUpload)
-//   GET  /practice/v1/<type>/<id>             a record rebuilt from FHIR (RecordLoader)
+//   GET  /practice/v1/<type>/<id>             a record rebuilt from FHIR (RecordLoader; a
+//                                             medication list with the pulled history merged in)
 //   GET  /practice/v1/referrals?status=&direction=   the referral intake queue
 //   GET  /practice/v1/nps?from=&to=           the Net Promoter Score summary
 // <type> is a record type (`plan_of_care`) or its collection name (`plans_of_care`). Errors are
@@ -12,6 +13,7 @@
 #pragma once
 
 #include "gateway/http/http_types.h"
+#include "gateway/practice_api/medication_list_view.h"
 #include "gateway/practice_api/practice_queries.h"
 #include "gateway/practice_api/record_loader.h"
 #include "gateway/practice_api/record_upload.h"
@@ -38,6 +40,7 @@ class PracticeApiHandler : public HttpHandler {
   RecordLoader loader_;
   RecordUpload upload_;
   PracticeQueries queries_;
+  MedicationListView medication_lists_;
 };
 
 }  // namespace duet::gateway

@@ -1,6 +1,7 @@
 #include "gateway/sync/sync_jobs.h"
 
 #include "gateway/sync/endpoint_auth.h"
+#include "gateway/sync/pull_medication_history_job.h"
 #include "gateway/sync/pull_referrals_job.h"
 #include "gateway/sync/push_care_plans_job.h"
 #include "gateway/sync/push_referral_status_job.h"
@@ -71,6 +72,10 @@ StatusOr<SyncMachinery> BuildSyncMachinery(const GatewayConfig& config,
           job.name, std::move(schedule),
           std::make_unique<PushCarePlansJob>(job.name, *endpoint, context.store, context.state,
                                              client, context.mapping, context.clock));
+    } else if (job.kind == "pull_medication_history") {
+      machinery.runner->AddJob(
+          job.name, std::move(schedule),
+          std::make_unique<PullMedicationHistoryJob>(job, *endpoint, context, client));
     } else if (job.kind == "pull_referrals") {
       machinery.runner->AddJob(
           job.name, std::move(schedule),

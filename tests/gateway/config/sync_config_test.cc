@@ -105,6 +105,38 @@ TEST_F(SyncConfigTest, EveryProblemIsNamedByItsPointer) {
   }
 }
 
+TEST_F(SyncConfigTest, MedicationHistoryJobsTakeARePullIntervalAndAnAsOfDate) {
+  std::string endpoint = R"(
+    "endpoints": [{"name": "pbm", "base_url": "https://medhx.example/fhir",
+                   "organization_npi": "1407196439"}],)";
+  auto config = Parse(endpoint + R"(
+    "jobs": [{"name": "medhx", "kind": "pull_medication_history", "endpoint": "pbm",
+              "every": "1h", "repull_every": "2d", "as_of": "2025-01-20"},
+             {"name": "medhx-default", "kind": "pull_medication_history", "endpoint": "pbm",
+              "every": "1h"}]
+  )");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->jobs[0].repull_every_seconds, 2 * 86400);
+  EXPECT_EQ(config->jobs[0].as_of, "2025-01-20");
+  EXPECT_EQ(config->jobs[1].repull_every_seconds, 7 * 86400);
+  EXPECT_EQ(config->jobs[1].as_of, "");
+
+  auto wrong = Parse(endpoint + R"(
+    "jobs": [{"name": "a", "kind": "pull_medication_history", "endpoint": "pbm", "every": "1h",
+              "repull_every": "5s", "as_of": "2025-02-30"},
+             {"name": "b", "kind": "push_care_plans", "endpoint": "pbm", "every": "1h",
+              "as_of": "2025-01-20"}]
+  )");
+  ASSERT_FALSE(wrong.ok());
+  for (const char* expected : {"/jobs/0/repull_every: must be an interval of at least 10s",
+                               "/jobs/0/as_of: must be a date YYYY-MM-DD (got \"2025-02-30\")",
+                               "/jobs/1/as_of: only pull_medication_history jobs take this"}) {
+    EXPECT_NE(wrong.status().message().find(expected), std::string::npos)
+        << expected << "\n"
+        << wrong.status().message();
+  }
+}
+
 TEST_F(SyncConfigTest, PullingReferralsNeedsThePracticeNpi) {
   std::string jobs = R"(
     "endpoints": [{"name": "evim", "base_url": "https://fhir.evim.example/r4",
