@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string>
 
+#include "gateway/cli/clients_command.h"
 #include "gateway/cli/convert_command.h"
 #include "gateway/cli/endpoints_command.h"
 #include "gateway/cli/sync_command.h"
@@ -129,6 +130,27 @@ int main(int argc, char** argv) {
     child->fallthrough();
   }
 
+  std::string clients_config;
+  std::string client_id;
+  duet::gateway::ClientConfig new_client;
+  auto* clients = app.add_subcommand("clients", "SMART clients (partner EHRs) in the config file");
+  clients->require_subcommand(1);
+  clients->add_option("--config", clients_config, "Configuration file (JSON)")->required();
+  auto* clients_list = clients->add_subcommand("list", "List clients and their key ids");
+  auto* clients_add = clients->add_subcommand("add", "Register a client");
+  clients_add->add_option("--client-id", new_client.client_id, "Client id (iss/sub)")->required();
+  clients_add
+      ->add_option("--organization-npi", new_client.organization_npi,
+                   "The partner organization's NPI")
+      ->required();
+  clients_add->add_option("--scope", new_client.scopes, "Allowed system/ scope (repeat)")
+      ->required();
+  clients_add->add_option("--jwks-file", new_client.jwks_file, "The client's public keys (JWKS)")
+      ->required();
+  auto* clients_remove = clients->add_subcommand("remove", "Remove a client");
+  clients_remove->add_option("client_id", client_id, "Client id")->required();
+  for (CLI::App* child : {clients_list, clients_add, clients_remove}) child->fallthrough();
+
   app.add_subcommand("version", "Print the version");
 
   try {
@@ -165,6 +187,15 @@ int main(int argc, char** argv) {
       return RunEndpointsRemoveCommand(endpoints_config, endpoint_name, std::cout, std::cerr);
     }
     return RunEndpointsTestCommand(endpoints_config, endpoint_name, std::cout, std::cerr);
+  }
+  if (clients->parsed()) {
+    using namespace duet::gateway;
+    if (clients_list->parsed()) return RunClientsListCommand(clients_config, std::cout, std::cerr);
+    if (clients_add->parsed()) {
+      new_client.jwks_file = std::filesystem::absolute(new_client.jwks_file).lexically_normal();
+      return RunClientsAddCommand(clients_config, new_client, std::cout, std::cerr);
+    }
+    return RunClientsRemoveCommand(clients_config, client_id, std::cout, std::cerr);
   }
   if (sync->parsed()) {
     if (sync_run->parsed()) {

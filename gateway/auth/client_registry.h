@@ -32,6 +32,9 @@ class ClientRegistry {
   static StatusOr<std::unique_ptr<ClientRegistry>> Create(const std::vector<ClientConfig>& clients);
 
   const RegisteredClient* Find(const std::string& client_id) const;
+  // The client's public keys, read from its inline JWKS or its file.
+  static StatusOr<std::vector<PublicJwk>> LoadKeys(const ClientConfig& config);
+
   // The client's key with `key_id`; kNotFound when neither the registered keys nor a fresh read
   // of its JWKS file has it. `now` in seconds since the epoch.
   StatusOr<PublicJwk> Key(const std::string& client_id, const std::string& key_id, int64_t now);
@@ -43,8 +46,6 @@ class ClientRegistry {
     std::vector<PublicJwk> keys;
     int64_t last_reload = 0;
   };
-  static StatusOr<std::vector<PublicJwk>> LoadKeys(const ClientConfig& config);
-
   std::mutex mutex_;  // guards the keys and reload times
   std::map<std::string, Entry> clients_;
 };

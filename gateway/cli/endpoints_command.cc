@@ -10,6 +10,7 @@
 
 #include "fhir/client/fhir_client.h"
 #include "fhir/json.h"
+#include "gateway/cli/config_file.h"
 #include "gateway/config/gateway_config.h"
 #include "gateway/sync/partner_capabilities.h"
 #include "gateway/sync/sync_jobs.h"
@@ -22,39 +23,6 @@ using fhir::Json;
 constexpr int kOk = 0;
 constexpr int kFailed = 1;
 constexpr int kUsage = 2;
-
-StatusOr<Json> ReadConfigJson(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return NotFoundError("cannot read " + path);
-  std::ostringstream text;
-  text << file.rdbuf();
-  auto json = fhir::ParseJson(text.str());
-  if (!json.ok() || !json->is_object()) {
-    return InvalidArgumentError(path + " is not a JSON object");
-  }
-  return json;
-}
-
-// Validates the new content as `duet serve` would, then replaces the file atomically.
-Status WriteConfigJson(const std::string& path, const Json& config) {
-  std::string text = fhir::WriteJson(config, /*pretty=*/true) + "\n";
-  std::filesystem::path absolute = std::filesystem::absolute(path);
-  auto parsed = ParseGatewayConfig(text, absolute.parent_path().string());
-  if (!parsed.ok()) return parsed.status();
-  std::string temporary = absolute.string() + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) return UnavailableError("cannot write " + temporary);
-  }
-  struct stat info {};
-  if (stat(absolute.c_str(), &info) == 0) chmod(temporary.c_str(), info.st_mode & 07777);
-  if (std::rename(temporary.c_str(), absolute.c_str()) != 0) {
-    return UnavailableError("cannot replace " + absolute.string());
-  }
-  return Status::Ok();
-}
 
 std::string Describe(const EndpointConfig& endpoint) {
   std::string tls = endpoint.tls.client_certificate.empty() ? "TLS" : "mutual TLS";

@@ -240,6 +240,65 @@ TEST_F(AuthTest, ThePracticeApiNeedsThePracticesOwnToken) {
   EXPECT_EQ(practice.status, 200) << practice.body;
 }
 
+TEST_F(AuthTest, ClientsAreListedAddedAndRemovedFromTheCommandLine) {
+  auto clients = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {"clients", args.front(), "--config", server_->config_path()};
+    argv.insert(argv.end(), args.begin() + 1, args.end());
+    return RunDuet(argv);
+  };
+  ProcessResult list = clients({"list"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("evim-ehr  organization NPI 1620193841  scopes system/CarePlan.rs "
+                          "system/*.cruds  keys evim-ec (ES384), evim-rsa (RS384) from " +
+                          keys_.dir() + "/evim.jwks.json"),
+            std::string::npos)
+      << list.out;
+
+  std::string jwks = keys_.dir() + "/ortho.jwks.json";
+  std::ofstream(jwks) << R"({"keys":[{"kid":"o1","kty":"EC","crv":"P-256","x":"AA","y":"AA"}]})";
+  ProcessResult bad_key =
+      clients({"add", "--client-id", "ortho-ehr", "--organization-npi", "1987654328", "--scope",
+               "system/CarePlan.rs", "--jwks-file", jwks});
+  EXPECT_EQ(bad_key.exit_code, 2);
+  EXPECT_NE(bad_key.err.find("keys[0].crv: must be P-384 (for ES384)"), std::string::npos)
+      << bad_key.err;
+  std::string ortho_key = NewEcP384KeyPem();
+  Json good = Json::MakeObject();
+  Json list_of_keys = Json::MakeArray();
+  list_of_keys.Append(gateway::PublicJwkFromPem(ortho_key, "o2").value());
+  good.Set("keys", std::move(list_of_keys));
+  std::ofstream(jwks, std::ios::trunc) << fhir::WriteJson(good);
+  ProcessResult bad_scope = clients({"add", "--client-id", "ortho-ehr", "--organization-npi",
+                                     "1987654328", "--scope", "patient/*.rs", "--jwks-file", jwks});
+  EXPECT_EQ(bad_scope.exit_code, 2);
+  EXPECT_NE(bad_scope.err.find("not added: client ortho-ehr: scope \"patient/*.rs\": backend "
+                               "services use system/ scopes"),
+            std::string::npos)
+      << bad_scope.err;
+  ProcessResult added =
+      clients({"add", "--client-id", "ortho-ehr", "--organization-npi", "1987654328", "--scope",
+               "system/CarePlan.rs", "--jwks-file", jwks});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  EXPECT_NE(clients({"list"}).out.find("ortho-ehr  organization NPI 1987654328"),
+            std::string::npos);
+
+  ASSERT_TRUE(server_->Restart().ok()) << server_->log();
+  HttpsClient fresh = server_->Client();
+  Json claims = Json::MakeObject();
+  for (const char* name : {"iss", "sub"}) claims.Set(name, Json::String("ortho-ehr"));
+  claims.Set("aud", Json::String(TokenUrl()));
+  claims.Set("exp", Json::Integer(static_cast<long long>(time(nullptr)) + 200));
+  claims.Set("jti", Json::String("ortho-1"));
+  std::string assertion = gateway::SignJwt("ES384", "o2", claims, ortho_key).value();
+  EXPECT_EQ(fresh.Post("/auth/token", TokenForm(assertion, "system/CarePlan.rs"), kForm).status,
+            200);
+
+  ProcessResult removed = clients({"remove", "ortho-ehr"});
+  EXPECT_EQ(removed.exit_code, 0) << removed.err;
+  EXPECT_EQ(clients({"list"}).out.find("ortho-ehr"), std::string::npos);
+  EXPECT_EQ(clients({"remove", "ortho-ehr"}).exit_code, 2);
+}
+
 // Two partner organizations, each with its own patient: East Valley Internal Medicine (Dr. Chen
 // certifies Maria Lopez's plan) and Dr. Whitfield's solo neurology practice (the SLP patient's
 // plan). Neither can read, search, include or update the other's patient.

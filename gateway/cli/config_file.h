@@ -1,0 +1,17 @@
+// Editing the configuration file from the command line (`duet endpoints`, `duet clients`): read
+// it as JSON, and write it back only when the whole new content is valid as `duet serve` would
+// read it, atomically, keeping its permissions. Free functions; one caller at a time per file.
+#pragma once
+
+#include <string>
+
+#include "fhir/json.h"
+#include "fhir/status.h"
+
+namespace duet::gateway {
+
+StatusOr<fhir::Json> ReadConfigJson(const std::string& path);
+// kInvalidArgument listing every problem when the content would be invalid; nothing is written.
+Status WriteConfigJson(const std::string& path, const fhir::Json& config);
+
+}  // namespace duet::gateway
