@@ -104,4 +104,32 @@ void ReferralIntake::BeforeServiceRequestWrite(const StoredResource* current, Js
   }
 }
 
+Status ReferralIntake::BeforeTaskWrite(WriteTransaction& tx, const StoredResource* current,
+                                       Json& next) const {
+  std::string system = mappings::SystemFor(context_, mappings::kinds::kReferral);
+  if (current != nullptr && !current->deleted) {
+    DUET_ASSIGN_OR_RETURN(Json stored, ParseStored(*current));
+    if (const Json* identifiers = stored.Find("identifier");
+        identifiers && identifiers->is_array()) {
+      for (const Json& identifier : identifiers->items()) {
+        if (OwnIdentifier(next, std::string(identifier.StringOr("system"))) == nullptr) {
+          AddIdentifier(next, identifier);
+        }
+      }
+    }
+  }
+  if (OwnIdentifier(next, system) != nullptr) return Status::Ok();
+  const Json* focus = next.Find("focus");
+  LiteralReference reference;
+  if (focus == nullptr || !ParseLiteralReference(focus->StringOr("reference"), &reference) ||
+      reference.type != "ServiceRequest") {
+    return Status::Ok();
+  }
+  auto request = tx.Read("ServiceRequest", reference.id);
+  if (!request.ok() || request->deleted) return Status::Ok();
+  DUET_ASSIGN_OR_RETURN(Json service_request, ParseStored(*request));
+  if (const Json* own = OwnIdentifier(service_request, system)) AddIdentifier(next, *own);
+  return Status::Ok();
+}
+
 }  // namespace duet::gateway

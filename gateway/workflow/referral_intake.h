@@ -20,6 +20,12 @@ class ReferralIntake {
   explicit ReferralIntake(mappings::MappingContext context) : context_(std::move(context)) {}
 
   void BeforeServiceRequestWrite(const StoredResource* current, fhir::Json& next) const;
+  // The Task of an inbound referral carries the practice's referral identifier too (from the
+  // ServiceRequest it focuses on), so the practice's own record of the referral updates that Task
+  // instead of making a second one; an update keeps the identifiers the Task had (the
+  // partner's).
+  Status BeforeTaskWrite(WriteTransaction& tx, const StoredResource* current,
+                         fhir::Json& next) const;
 
  private:
   mappings::MappingContext context_;

@@ -54,7 +54,10 @@ Status KeepReplacedPlanCompleted(WriteTransaction& tx, const StoredResource* cur
 
 Status WorkflowRules::BeforeWrite(WriteTransaction& tx, const std::string& type,
                                   const StoredResource* current, Json& next) const {
-  if (type == "Task") return CheckTaskUpdate(current, next);
+  if (type == "Task") {
+    DUET_RETURN_IF_ERROR(CheckTaskUpdate(current, next));
+    return referrals_.BeforeTaskWrite(tx, current, next);
+  }
   if (type == "CarePlan") {
     certification_.BeforeCarePlanWrite(current, next);
     return KeepReplacedPlanCompleted(tx, current, next);

@@ -239,5 +239,25 @@ TEST_F(WorkflowRulesTest, ADeclinedReferralCarriesItsReason) {
   EXPECT_EQ(queue.Find("referrals")->items()[0].StringOr("status_reason"), "payer out of network");
 }
 
+// The practice's EMR answers an inbound referral through the practice API (the record it got from
+// the intake queue, with a new status): the partner's own Task moves; no second Task appears.
+TEST_F(WorkflowRulesTest, ThePracticeAnswersAnInboundReferralThroughItsOwnRecord) {
+  Upload(People());
+  FhirJson("POST", "/fhir", PartnerReferralBundle(), 200);
+  Json queue = Parse(Practice("GET", "/practice/v1/referrals?status=received").body);
+  ASSERT_EQ(queue.Find("count")->number_text(), "1") << fhir::WriteJson(queue);
+  std::string id(queue.Find("referrals")->items()[0].StringOr("id"));
+  Json record = GetRecord("referrals", id);
+  record.Set("status", Json::String("declined"));
+  record.Set("status_reason", Json::String("payer out of network"));
+  record.Set("updated_at", Json::String("2030-01-01T00:00:00Z"));
+  Upload(record);
+  std::vector<Json> tasks =
+      Search("/fhir/Task?code=http://hl7.org/fhir/CodeSystem/task-code%7Cfulfill");
+  ASSERT_EQ(tasks.size(), 1u) << "the partner's Task, not a second one";
+  EXPECT_EQ(tasks[0].StringOr("status"), "rejected");
+  EXPECT_EQ(GetRecord("referrals", id).StringOr("status"), "declined");
+}
+
 }  // namespace
 }  // namespace duet::gateway
