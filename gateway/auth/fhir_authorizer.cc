@@ -149,8 +149,8 @@ StatusOr<HttpResponse> FhirAuthorizer::FilterRead(HttpResponse response, Patient
   return NotFound(std::string(body->StringOr("resourceType")), std::string(body->StringOr("id")));
 }
 
-StatusOr<std::optional<HttpResponse>> FhirAuthorizer::CheckWrite(const HttpRequest& request,
-                                                                 const FhirRoute& route,
+StatusOr<std::optional<HttpResponse>> FhirAuthorizer::CheckWrite(const FhirRoute& route,
+                                                                 const Json* body,
                                                                  PatientAccess& access) {
   if (route.kind == Kind::kInstance) {
     auto current = store_.Read(route.type, route.id);
@@ -160,16 +160,14 @@ StatusOr<std::optional<HttpResponse>> FhirAuthorizer::CheckWrite(const HttpReque
       if (!visible) return std::optional<HttpResponse>(NotFound(route.type, route.id));
     }
   }
-  if (request.body.empty()) return std::optional<HttpResponse>();
-  auto body = fhir::ParseJson(request.body);
-  if (!body.ok()) return std::optional<HttpResponse>();  // the FHIR API explains the body
+  if (body == nullptr) return std::optional<HttpResponse>();  // the FHIR API explains the body
   std::vector<const Json*> written;
   if (const Json* entries = body->Find("entry"); entries != nullptr && entries->is_array()) {
     for (const Json& entry : entries->items()) {
       if (const Json* resource = entry.Find("resource")) written.push_back(resource);
     }
   } else {
-    written.push_back(&*body);
+    written.push_back(body);
   }
   for (const Json* resource : written) {
     std::vector<LiteralReference> references;
@@ -200,14 +198,11 @@ HttpResponse FhirAuthorizer::Failure(int status, const std::string& path,
   return fhir_api_->Failure(status, path, message);
 }
 
-std::string FhirAuthorizer::Refusal(const HttpRequest& request, const Principal& principal) const {
-  auto route = ParseFhirRoute(std::string_view(request.path).substr(mount_path_.size()));
-  if (!route.ok()) return "";  // the FHIR API answers 404/400 for what is no route
-  if (route->kind == Kind::kSystem && request.method == "POST") {
-    auto bundle = fhir::ParseJson(request.body);
-    if (!bundle.ok()) return "";  // the FHIR API explains what is wrong with the body
-    const Json* entries = bundle->Find("entry");
-    if (entries == nullptr || !entries->is_array()) return "";
+std::string FhirAuthorizer::Refusal(const HttpRequest& request, const FhirRoute& route,
+                                    const Json* body, const Principal& principal) const {
+  if (route.kind == Kind::kSystem && request.method == "POST") {
+    const Json* entries = body == nullptr ? nullptr : body->Find("entry");
+    if (entries == nullptr || !entries->is_array()) return "";  // the FHIR API explains
     for (const Json& entry : entries->items()) {
       const Json* call = entry.Find("request");
       if (call == nullptr) continue;
@@ -218,7 +213,7 @@ std::string FhirAuthorizer::Refusal(const HttpRequest& request, const Principal&
     }
     return "";
   }
-  auto need = NeedFor(request.method, *route);
+  auto need = NeedFor(request.method, route);
   if (need && !Allowed(principal, *need)) return "the token does not allow " + Describe(*need);
   return "";
 }
@@ -238,30 +233,31 @@ HttpResponse FhirAuthorizer::Handle(const HttpRequest& request) {
         token.empty() ? "Bearer realm=\"duet\"" : "Bearer realm=\"duet\", error=\"invalid_token\"");
     return response;
   }
-  if (std::string refusal = Refusal(request, *principal); !refusal.empty()) {
+  if (!route.ok()) return fhir_api_->Handle(request);  // it answers 404/400 for what is no route
+  bool read =
+      request.method == "GET" || request.method == "HEAD" || route->kind == Kind::kTypeSearch;
+  // A written body is parsed once, for the scope check of a Bundle and the patient check.
+  std::optional<Json> body;
+  if (!read && !request.body.empty()) {
+    if (auto parsed = fhir::ParseJson(request.body); parsed.ok()) body = std::move(*parsed);
+  }
+  const Json* written = body ? &*body : nullptr;
+  if (std::string refusal = Refusal(request, *route, written, *principal); !refusal.empty()) {
     HttpResponse response = ErrorResponse(PermissionDeniedError(refusal));
     response.headers.Set("WWW-Authenticate", "Bearer realm=\"duet\", error=\"insufficient_scope\"");
     return response;
   }
   auto access = access_.For(principal->organization_npi);
   if (!access.ok()) return ErrorResponse(access.status());
-  return HandleWithin(request, **access);
-}
-
-HttpResponse FhirAuthorizer::HandleWithin(const HttpRequest& request, PatientAccess& access) {
-  auto route = ParseFhirRoute(std::string_view(request.path).substr(mount_path_.size()));
-  if (!route.ok()) return fhir_api_->Handle(request);
-  bool read =
-      request.method == "GET" || request.method == "HEAD" || route->kind == Kind::kTypeSearch;
   if (!read) {
-    auto refused = CheckWrite(request, *route, access);
+    auto refused = CheckWrite(*route, written, **access);
     if (!refused.ok()) return ErrorResponse(refused.status());
     if (*refused) return std::move(**refused);
     return fhir_api_->Handle(request);
   }
   HttpResponse response = fhir_api_->Handle(request);
   if (response.status != 200 || response.body.empty()) return response;
-  auto filtered = FilterRead(std::move(response), access);
+  auto filtered = FilterRead(std::move(response), **access);
   if (!filtered.ok()) return ErrorResponse(filtered.status());
   return std::move(*filtered);
 }

@@ -41,14 +41,14 @@ class FhirAuthorizer : public HttpHandler {
                        const std::string& message) const override;
 
  private:
-  // "" when `principal` may make the request; else why not.
-  std::string Refusal(const HttpRequest& request, const Principal& principal) const;
-
-  // Runs the request for a client that may see only some patients.
-  HttpResponse HandleWithin(const HttpRequest& request, PatientAccess& access);
-  // 404 when the write would touch what the client may not see; nullopt to go ahead.
-  StatusOr<std::optional<HttpResponse>> CheckWrite(const HttpRequest& request,
-                                                   const FhirRoute& route, PatientAccess& access);
+  // "" when `principal` may make the request (`body`: the parsed Bundle of a batch or
+  // transaction, else null); else why not.
+  std::string Refusal(const HttpRequest& request, const FhirRoute& route, const fhir::Json* body,
+                      const Principal& principal) const;
+  // 404 when the write would touch what the client may not see; nullopt to go ahead. `body` is
+  // the parsed request body (null when there is none or it is not JSON).
+  StatusOr<std::optional<HttpResponse>> CheckWrite(const FhirRoute& route, const fhir::Json* body,
+                                                   PatientAccess& access);
   StatusOr<HttpResponse> FilterRead(HttpResponse response, PatientAccess& access);
 
   std::shared_ptr<HttpHandler> fhir_api_;

@@ -2,8 +2,7 @@
 
 #include <openssl/crypto.h>
 
-#include <fstream>
-#include <sstream>
+#include "gateway/auth/secret_file.h"
 
 namespace duet::gateway {
 namespace {
@@ -19,18 +18,13 @@ bool SameToken(const std::string& given, const std::string& expected) {
 
 StatusOr<std::shared_ptr<StaticBearerGate>> StaticBearerGate::Create(
     std::shared_ptr<HttpHandler> inner, const std::string& token_file) {
-  std::ifstream file(token_file, std::ios::binary);
-  if (!file) return InvalidArgumentError("cannot read " + token_file);
-  std::ostringstream text;
-  text << file.rdbuf();
-  std::string token = text.str();
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) {
-    token.pop_back();
-  }
-  if (token.size() < kMinTokenLength) {
+  auto token = ReadSecretFile(token_file, "practice token");
+  if (!token.ok()) return InvalidArgumentError(token.status().message());
+  if (token->size() < kMinTokenLength) {
     return InvalidArgumentError(token_file + " must hold a token of at least 32 characters");
   }
-  return std::shared_ptr<StaticBearerGate>(new StaticBearerGate(std::move(inner), token));
+  return std::shared_ptr<StaticBearerGate>(
+      new StaticBearerGate(std::move(inner), std::move(*token)));
 }
 
 HttpResponse StaticBearerGate::Handle(const HttpRequest& request) {

@@ -1,13 +1,12 @@
 #include "gateway/sync/endpoint_auth.h"
 
 #include <chrono>
-#include <fstream>
 #include <memory>
 #include <random>
-#include <sstream>
 
 #include "fhir/json.h"
 #include "gateway/auth/jws.h"
+#include "gateway/auth/secret_file.h"
 #include "gateway/http/http_types.h"
 
 namespace duet::gateway {
@@ -18,20 +17,6 @@ using fhir::Json;
 constexpr int64_t kAssertionLifetimeSeconds = 300;
 constexpr int64_t kRenewBeforeExpirySeconds = 30;
 constexpr int64_t kDefaultTokenLifetimeSeconds = 300;
-
-StatusOr<std::string> ReadSecretFile(const std::string& path, const std::string& what) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return UnavailableError("cannot read the " + what + " file " + path);
-  std::ostringstream text;
-  text << file.rdbuf();
-  std::string secret = text.str();
-  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r' ||
-                             secret.back() == ' ' || secret.back() == '\t')) {
-    secret.pop_back();
-  }
-  if (secret.empty()) return UnavailableError("the " + what + " file " + path + " is empty");
-  return secret;
-}
 
 std::string RandomJti() {
   std::random_device device;
