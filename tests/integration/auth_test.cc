@@ -436,16 +436,13 @@ TEST(AuthSyncTest, AGatewayPushesToAPartnerThatRequiresSmartTokens) {
       "tls", ParseOrFail(R"({"client_ca":")" + TestCertsDir() + R"(/ca.pem"})"));
   TestServer partner(std::move(partner_options));
   ASSERT_TRUE(partner.Start().ok()) << partner.log();
-  std::string certs = TestCertsDir();
   TestServerOptions options;
   options.extra_config = ParseOrFail(R"({
     "endpoints": [{"name": "evim", "base_url": ")" +
                                      partner.base_url() + R"(/fhir",
       "organization_npi": "1620193841",
-      "tls": {"ca_file": ")" + certs +
-                                     R"(/ca.pem", "client_certificate": ")" + certs +
-                                     R"(/client.pem", "client_key": ")" + certs +
-                                     R"(/client.key"},
+      "tls": )" + MutualTlsEndpointTlsJson() +
+                                     R"(,
       "auth": {"method": "smart", "client_id": "evim-ehr", "token_url": ")" +
                                      partner.base_url() + R"(/auth/token",
                "private_key_file": ")" +
@@ -472,9 +469,7 @@ TEST(AuthSyncTest, AGatewayPushesToAPartnerThatRequiresSmartTokens) {
   EXPECT_NE(run.out.find("1 plan(s) of care pushed"), std::string::npos) << run.out;
   EXPECT_NE(partner.log().find("auth: token issued to client \"evim-ehr\""), std::string::npos)
       << partner.log();
-  HttpsClientOptions mutual;
-  mutual.client_certificate = certs + "/client.pem";
-  mutual.client_key = certs + "/client.key";
+  HttpsClientOptions mutual = MutualTlsClientOptions();
   HttpsClient partner_client = partner.Client(mutual);
   EXPECT_EQ(partner_client.Get("/fhir/CarePlan").status, 401) << "no token, no data";
 }

@@ -55,9 +55,7 @@ std::vector<Json> Entries(const Json& bundle) {
 class MedicationHistoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    HttpsClientOptions mutual;
-    mutual.client_certificate = TestCertsDir() + "/client.pem";
-    mutual.client_key = TestCertsDir() + "/client.key";
+    HttpsClientOptions mutual = MutualTlsClientOptions();
     for (auto& [source, fixture] :
          {std::pair{&pbm_, "pbm-claims.json"}, std::pair{&pharmacy_, "pharmacy-fills.json"}}) {
       ASSERT_TRUE(source->Start().ok()) << source->log();

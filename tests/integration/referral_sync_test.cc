@@ -103,9 +103,7 @@ class ReferralSyncTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(partner_.Start().ok()) << partner_.log();
-    HttpsClientOptions mutual;
-    mutual.client_certificate = TestCertsDir() + "/client.pem";
-    mutual.client_key = TestCertsDir() + "/client.key";
+    HttpsClientOptions mutual = MutualTlsClientOptions();
     partner_client_ = std::make_unique<HttpsClient>(partner_.Client(mutual));
     for (const std::string& bundle : {std::string(kPartnerPeople), PtReferral(), OtReferral()}) {
       HttpsResponse posted = partner_client_->Post("/fhir", bundle, kFhirJson);

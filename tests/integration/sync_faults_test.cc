@@ -22,13 +22,6 @@ using fhir::Json;
 constexpr size_t kPatients = 8;
 const HeaderList kJson = {{"Content-Type", "application/json"}};
 
-HttpsClientOptions MutualTls() {
-  HttpsClientOptions options;
-  options.client_certificate = TestCertsDir() + "/client.pem";
-  options.client_key = TestCertsDir() + "/client.key";
-  return options;
-}
-
 std::string Numbered(const char* prefix, int number) {
   char text[32];
   std::snprintf(text, sizeof text, "%s%02d", prefix, number);
@@ -69,16 +62,13 @@ Fault Choose(int number, const ScriptedRequest&) {
 }
 
 TestServerOptions PracticeOptions(const std::string& proxy_base) {
-  std::string certs = TestCertsDir();
   TestServerOptions options;
   options.extra_config = ParseOrFail(R"({
     "endpoints": [{"name": "evim", "base_url": ")" +
                                      proxy_base + R"(/fhir",
                    "organization_npi": "1620193841", "timeout_seconds": 2,
-                   "tls": {"ca_file": ")" +
-                                     certs + R"(/ca.pem", "client_certificate": ")" + certs +
-                                     R"(/client.pem", "client_key": ")" + certs +
-                                     R"(/client.key"}}],
+                   "tls": )" + MutualTlsEndpointTlsJson() +
+                                     R"(}],
     "jobs": [{"name": "push-evim", "kind": "push_care_plans", "endpoint": "evim", "every": "1d"}]
   })");
   return options;
@@ -99,7 +89,8 @@ TEST(SyncFaultsTest, EveryPlanArrivesOnceThroughDropsTimeoutsAnd503s) {
       ParseOrFail(R"({"tls":{"client_ca":")" + TestCertsDir() + R"(/ca.pem"}})");
   TestServer partner(std::move(partner_options));
   ASSERT_TRUE(partner.Start().ok()) << partner.log();
-  FaultProxy proxy(partner.base_url(), MutualTls(), Choose, std::chrono::milliseconds(3000));
+  FaultProxy proxy(partner.base_url(), MutualTlsClientOptions(), Choose,
+                   std::chrono::milliseconds(3000));
   ASSERT_TRUE(proxy.Start().ok());
   TestServer practice(PracticeOptions(proxy.base_url()));
   ASSERT_TRUE(practice.Start().ok()) << practice.log();
@@ -118,7 +109,7 @@ TEST(SyncFaultsTest, EveryPlanArrivesOnceThroughDropsTimeoutsAnd503s) {
     EXPECT_GE(proxy.count(fault), 1) << "fault " << static_cast<int>(fault) << " never met";
   }
 
-  HttpsClient partner_client = partner.Client(MutualTls());
+  HttpsClient partner_client = partner.Client(MutualTlsClientOptions());
   EXPECT_EQ(Entries(partner_client, "CarePlan"), kPatients);
   EXPECT_EQ(Entries(partner_client, "Patient"), kPatients);
   EXPECT_EQ(Entries(partner_client, "Goal"), 3 * kPatients);

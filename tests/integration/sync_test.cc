@@ -39,16 +39,13 @@ TestServerOptions PartnerOptions() {
 }
 
 TestServerOptions PracticeOptions(const std::string& partner_base) {
-  std::string certs = TestCertsDir();
   TestServerOptions options;
   options.extra_config = ParseOrFail(R"({
     "endpoints": [{"name": "evim", "base_url": ")" +
                                      partner_base + R"(/fhir",
                    "organization_npi": "1620193841", "timeout_seconds": 5,
-                   "tls": {"ca_file": ")" +
-                                     certs + R"(/ca.pem", "client_certificate": ")" + certs +
-                                     R"(/client.pem", "client_key": ")" + certs +
-                                     R"(/client.key"},
+                   "tls": )" + MutualTlsEndpointTlsJson() +
+                                     R"(,
                    "auth": {"method": "none"}}],
     "jobs": [{"name": "push-evim", "kind": "push_care_plans", "endpoint": "evim", "every": "1d"}]
   })");
@@ -62,9 +59,7 @@ class SyncIntegrationTest : public ::testing::Test {
     practice_ = std::make_unique<TestServer>(PracticeOptions(partner_.base_url()));
     Status started = practice_->Start();
     ASSERT_TRUE(started.ok()) << started.ToString();
-    HttpsClientOptions mutual;
-    mutual.client_certificate = TestCertsDir() + "/client.pem";
-    mutual.client_key = TestCertsDir() + "/client.key";
+    HttpsClientOptions mutual = MutualTlsClientOptions();
     partner_client_ = std::make_unique<HttpsClient>(partner_.Client(mutual));
     practice_client_ = std::make_unique<HttpsClient>(practice_->Client());
   }

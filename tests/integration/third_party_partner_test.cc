@@ -52,10 +52,8 @@ class ThirdPartyPartnerTest : public ::testing::Test {
       "endpoints": [{"name": "evim", "base_url": ")" +
                                        partner_base_ + R"(/fhir",
                      "organization_npi": "1620193841", "max_transaction_entries": 8,
-                     "tls": {"ca_file": ")" +
-                                       certs + R"(/ca.pem", "client_certificate": ")" + certs +
-                                       R"(/client.pem", "client_key": ")" + certs +
-                                       R"(/client.key"},
+                     "tls": )" + MutualTlsEndpointTlsJson() +
+                                       R"(,
                      "auth": {"method": "bearer", "token_file": ")" +
                                        dir_ + R"(/token"}}],
       "jobs": [{"name": "push-evim", "kind": "push_care_plans", "endpoint": "evim", "every": "1d"}]
@@ -80,9 +78,7 @@ class ThirdPartyPartnerTest : public ::testing::Test {
                    std::chrono::seconds(90));
   }
   std::vector<Json> AtPartner(const std::string& query) {
-    HttpsClientOptions mutual;
-    mutual.client_certificate = TestCertsDir() + "/client.pem";
-    mutual.client_key = TestCertsDir() + "/client.key";
+    HttpsClientOptions mutual = MutualTlsClientOptions();
     HttpsClient client(partner_base_, mutual);
     HttpsResponse response =
         client.Get("/fhir/" + query, {{"Authorization", std::string("Bearer ") + kToken}});

@@ -196,4 +196,17 @@ HttpsResponse HttpsClient::Send(const std::string& method, const std::string& pa
   return response;
 }
 
+HttpsClientOptions MutualTlsClientOptions() {
+  HttpsClientOptions options;
+  options.client_certificate = TestCertsDir() + "/client.pem";
+  options.client_key = TestCertsDir() + "/client.key";
+  return options;
+}
+
+std::string MutualTlsEndpointTlsJson() {
+  const std::string certs = TestCertsDir();
+  return R"({"ca_file": ")" + certs + R"(/ca.pem", "client_certificate": ")" + certs +
+         R"(/client.pem", "client_key": ")" + certs + R"(/client.key"})";
+}
+
 }  // namespace duet::test

@@ -72,4 +72,10 @@ class HttpsClient {
 // The directory holding the test CA and certificates made at build time.
 std::string TestCertsDir();
 
+// Options that present the test client certificate (for servers that require mutual TLS).
+HttpsClientOptions MutualTlsClientOptions();
+// The `tls` object of a config `endpoints[]` entry for mutual TLS with the test CA and client
+// certificate, as JSON text.
+std::string MutualTlsEndpointTlsJson();
+
 }  // namespace duet::test
