@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <mutex>
 
 #include "fhir/base64url.h"
@@ -36,6 +37,18 @@ std::shared_ptr<const Principal> AccessTokens::Find(const std::string& token, in
     principal = found->second;
   }
   return principal->expires_at <= now ? nullptr : principal;
+}
+
+size_t AccessTokens::RevokeClients(const std::vector<std::string>& client_ids) {
+  size_t revoked = 0;
+  std::unique_lock lock(mutex_);
+  for (auto it = tokens_.begin(); it != tokens_.end();) {
+    bool named =
+        std::find(client_ids.begin(), client_ids.end(), it->second->client_id) != client_ids.end();
+    if (named) ++revoked;
+    it = named ? tokens_.erase(it) : std::next(it);
+  }
+  return revoked;
 }
 
 size_t AccessTokens::size() const {

@@ -32,6 +32,9 @@ class AccessTokens {
   // The principal of a live token, or null (unknown or expired).
   std::shared_ptr<const Principal> Find(const std::string& token, int64_t now) const;
   size_t size() const;
+  // Ends every live token of the clients named (a client removed or changed by the admin); the
+  // number of tokens ended.
+  size_t RevokeClients(const std::vector<std::string>& client_ids);
 
  private:
   mutable std::shared_mutex mutex_;

@@ -28,9 +28,9 @@ StatusOr<std::vector<PublicJwk>> ClientRegistry::LoadKeys(const ClientConfig& co
   return keys;
 }
 
-StatusOr<std::unique_ptr<ClientRegistry>> ClientRegistry::Create(
+StatusOr<std::map<std::string, ClientRegistry::Entry>> ClientRegistry::Build(
     const std::vector<ClientConfig>& clients) {
-  auto registry = std::unique_ptr<ClientRegistry>(new ClientRegistry());
+  std::map<std::string, Entry> entries;
   for (const ClientConfig& config : clients) {
     Entry entry;
     entry.config = config;
@@ -44,14 +44,34 @@ StatusOr<std::unique_ptr<ClientRegistry>> ClientRegistry::Create(
     auto keys = LoadKeys(config);
     if (!keys.ok()) return keys.status().WithContext("client " + config.client_id);
     entry.keys = std::move(*keys);
-    registry->clients_.emplace(config.client_id, std::move(entry));
+    entries.emplace(config.client_id, std::move(entry));
   }
+  return entries;
+}
+
+StatusOr<std::unique_ptr<ClientRegistry>> ClientRegistry::Create(
+    const std::vector<ClientConfig>& clients) {
+  auto registry = std::unique_ptr<ClientRegistry>(new ClientRegistry());
+  DUET_ASSIGN_OR_RETURN(registry->clients_, Build(clients));
   return registry;
 }
 
-const RegisteredClient* ClientRegistry::Find(const std::string& client_id) const {
+Status ClientRegistry::Replace(const std::vector<ClientConfig>& clients) {
+  DUET_ASSIGN_OR_RETURN(auto entries, Build(clients));
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& [client_id, entry] : entries) {
+    auto before = clients_.find(client_id);
+    if (before != clients_.end()) entry.last_reload = before->second.last_reload;
+  }
+  clients_ = std::move(entries);
+  return Status::Ok();
+}
+
+std::optional<RegisteredClient> ClientRegistry::Find(const std::string& client_id) const {
+  std::lock_guard<std::mutex> lock(mutex_);
   auto found = clients_.find(client_id);
-  return found == clients_.end() ? nullptr : &found->second.client;
+  if (found == clients_.end()) return std::nullopt;
+  return found->second.client;
 }
 
 StatusOr<PublicJwk> ClientRegistry::Key(const std::string& client_id, const std::string& key_id,

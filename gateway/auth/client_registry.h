@@ -3,13 +3,15 @@
 // start and read again when a client presents a kid we do not know (at most once a minute per
 // client), so a partner that rotates its keys only needs the admin to update the file.
 //
-// Built once at start; thread-safe (key look-ups may reload under a lock).
+// Built at start and replaced as a whole when the admin changes the registered clients
+// (Replace); thread-safe: every method takes the registry's lock.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,7 +33,10 @@ class ClientRegistry {
   // Every client's scopes and keys must be readable: the error names the client and the file.
   static StatusOr<std::unique_ptr<ClientRegistry>> Create(const std::vector<ClientConfig>& clients);
 
-  const RegisteredClient* Find(const std::string& client_id) const;
+  std::optional<RegisteredClient> Find(const std::string& client_id) const;
+  // Swaps in the clients of `clients` (checked as Create does; on error nothing changes). Key
+  // reload times of clients that stay are kept.
+  Status Replace(const std::vector<ClientConfig>& clients);
   // The client's public keys, read from its inline JWKS or its file.
   static StatusOr<std::vector<PublicJwk>> LoadKeys(const ClientConfig& config);
 
@@ -46,7 +51,9 @@ class ClientRegistry {
     std::vector<PublicJwk> keys;
     int64_t last_reload = 0;
   };
-  std::mutex mutex_;  // guards the keys and reload times
+  static StatusOr<std::map<std::string, Entry>> Build(const std::vector<ClientConfig>& clients);
+
+  mutable std::mutex mutex_;  // guards clients_
   std::map<std::string, Entry> clients_;
 };
 

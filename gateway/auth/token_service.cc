@@ -88,8 +88,8 @@ TokenAnswer TokenService::Grant(const std::map<std::string, std::string>& form,
     return Refuse("invalid_client", "client_assertion is not a signed JWT");
   }
   std::string client_id(unverified->StringOr("iss"));
-  const RegisteredClient* client = clients_.Find(client_id);
-  if (client == nullptr) return Refuse("invalid_client", "unknown client (iss)", client_id);
+  std::optional<RegisteredClient> client = clients_.Find(client_id);
+  if (!client) return Refuse("invalid_client", "unknown client (iss)", client_id);
   std::string algorithm(header->StringOr("alg"));
   if (!IsSupportedJwsAlgorithm(algorithm)) {
     return Refuse("invalid_client", "alg must be ES384 or RS384", client_id);

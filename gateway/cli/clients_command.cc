@@ -3,8 +3,8 @@
 #include <ostream>
 
 #include "fhir/json.h"
+#include "gateway/admin_api/config_editor.h"
 #include "gateway/auth/client_registry.h"
-#include "gateway/cli/config_file.h"
 #include "gateway/config/gateway_config.h"
 
 namespace duet::gateway {
@@ -14,6 +14,8 @@ using fhir::Json;
 
 constexpr int kOk = 0;
 constexpr int kUsage = 2;
+constexpr char kReloadHint[] =
+    "a running gateway uses it after a reload (systemctl reload duet, or SIGHUP)";
 
 int Fail(std::ostream& err, const Status& status, const std::string& prefix = "") {
   err << prefix << status.message() << "\n";
@@ -53,45 +55,23 @@ int RunClientsAddCommand(const std::string& config_path, const ClientConfig& cli
                          std::ostream& out, std::ostream& err) {
   auto keys = ClientRegistry::Create({client});
   if (!keys.ok()) return Fail(err, keys.status(), "not added: ");
-  auto json = ReadConfigJson(config_path);
-  if (!json.ok()) return Fail(err, json.status());
-  Json* auth = json->Find("auth");
-  if (auth == nullptr || !auth->is_object()) {
-    return Fail(err, InvalidArgumentError("the file has no auth section; add one with "
-                                          "\"mode\": \"smart\" first"));
+  ConfigEditor editor(config_path);
+  auto added = editor.Add(ConfigCollection::Clients(), ClientToJson(client));
+  if (!added.ok()) {
+    return Fail(err, added.status(), "not added; the configuration would be invalid:\n");
   }
-  Json* clients = auth->Find("clients");
-  if (clients == nullptr) clients = &auth->Set("clients", Json::MakeArray());
-  clients->Append(ClientToJson(client));
-  Status written = WriteConfigJson(config_path, *json);
-  if (!written.ok()) return Fail(err, written, "not added; the configuration would be invalid:\n");
-  out << "added client " << client.client_id << " to " << config_path
-      << "; restart the gateway to let it ask for tokens\n";
+  out << "added client " << client.client_id << " to " << config_path << "; " << kReloadHint
+      << "\n";
   return kOk;
 }
 
 int RunClientsRemoveCommand(const std::string& config_path, const std::string& client_id,
                             std::ostream& out, std::ostream& err) {
-  auto json = ReadConfigJson(config_path);
-  if (!json.ok()) return Fail(err, json.status());
-  Json* auth = json->Find("auth");
-  Json* clients = auth == nullptr ? nullptr : auth->Find("clients");
-  bool removed = false;
-  if (clients != nullptr && clients->is_array()) {
-    auto& items = clients->items();
-    for (auto it = items.begin(); it != items.end(); ++it) {
-      if (it->StringOr("client_id") == client_id) {
-        items.erase(it);
-        removed = true;
-        break;
-      }
-    }
-  }
-  if (!removed) return Fail(err, NotFoundError("no client is registered as \"" + client_id + "\""));
-  Status written = WriteConfigJson(config_path, *json);
-  if (!written.ok()) return Fail(err, written);
-  out << "removed client " << client_id << " from " << config_path
-      << "; its tokens stop working when the gateway restarts (at the latest when they expire)\n";
+  ConfigEditor editor(config_path);
+  auto removed = editor.Remove(ConfigCollection::Clients(), client_id);
+  if (!removed.ok()) return Fail(err, removed.status(), "not removed: ");
+  out << "removed client " << client_id << " from " << config_path << "; " << kReloadHint
+      << " (a reload also ends the client's live tokens)\n";
   return kOk;
 }
 

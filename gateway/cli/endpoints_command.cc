@@ -1,41 +1,23 @@
 #include "gateway/cli/endpoints_command.h"
 
-#include <sys/stat.h>
-
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <ostream>
-#include <sstream>
 
-#include "fhir/client/fhir_client.h"
-#include "fhir/json.h"
-#include "gateway/cli/config_file.h"
+#include "gateway/admin_api/config_editor.h"
 #include "gateway/config/gateway_config.h"
-#include "gateway/sync/partner_capabilities.h"
-#include "gateway/sync/sync_jobs.h"
+#include "gateway/sync/endpoint_check.h"
 
 namespace duet::gateway {
 namespace {
 
-using fhir::Json;
-
 constexpr int kOk = 0;
 constexpr int kFailed = 1;
 constexpr int kUsage = 2;
+constexpr char kReloadHint[] =
+    "a running gateway uses it after a reload (systemctl reload duet, or SIGHUP)";
 
-std::string Describe(const EndpointConfig& endpoint) {
-  std::string tls = endpoint.tls.client_certificate.empty() ? "TLS" : "mutual TLS";
-  if (!endpoint.tls.ca_file.empty()) tls += " (CA " + endpoint.tls.ca_file + ")";
-  std::string auth = endpoint.auth.method;
-  if (auth == "bearer") auth += " (token in " + endpoint.auth.token_file + ")";
-  if (auth == "smart") {
-    auth += " (client " + endpoint.auth.client_id + ", " + endpoint.auth.algorithm + " key " +
-            endpoint.auth.private_key_file + ", token URL " + endpoint.auth.token_url + ")";
-  }
-  return endpoint.name + "  " + endpoint.base_url + "  partner NPI " + endpoint.organization_npi +
-         "  " + tls + "  auth " + auth + "  timeout " + std::to_string(endpoint.timeout_seconds) +
-         "s";
+int Refused(std::ostream& err, const std::string& what, const Status& status) {
+  err << what << status.message() << "\n";
+  return kUsage;
 }
 
 }  // namespace
@@ -47,67 +29,27 @@ int RunEndpointsListCommand(const std::string& config_path, std::ostream& out, s
     return kUsage;
   }
   if (config->endpoints.empty()) out << "no endpoints are configured\n";
-  for (const EndpointConfig& endpoint : config->endpoints) out << Describe(endpoint) << "\n";
+  for (const EndpointConfig& endpoint : config->endpoints)
+    out << DescribeEndpoint(endpoint) << "\n";
   return kOk;
 }
 
 int RunEndpointsAddCommand(const std::string& config_path, const EndpointConfig& endpoint,
                            std::ostream& out, std::ostream& err) {
-  auto json = ReadConfigJson(config_path);
-  if (!json.ok()) {
-    err << json.status().message() << "\n";
-    return kUsage;
-  }
-  Json* endpoints = json->Find("endpoints");
-  if (endpoints == nullptr) endpoints = &json->Set("endpoints", Json::MakeArray());
-  endpoints->Append(EndpointToJson(endpoint));
-  Status written = WriteConfigJson(config_path, *json);
-  if (!written.ok()) {
-    err << "not added; the configuration would be invalid:\n" << written.message() << "\n";
-    return kUsage;
-  }
-  out << "added " << endpoint.name << " to " << config_path
-      << "; restart the gateway (or send it SIGTERM and start it again) to use it\n";
+  ConfigEditor editor(config_path);
+  auto added = editor.Add(ConfigCollection::Endpoints(), EndpointToJson(endpoint));
+  if (!added.ok())
+    return Refused(err, "not added; the configuration would be invalid:\n", added.status());
+  out << "added " << endpoint.name << " to " << config_path << "; " << kReloadHint << "\n";
   return kOk;
 }
 
 int RunEndpointsRemoveCommand(const std::string& config_path, const std::string& name,
                               std::ostream& out, std::ostream& err) {
-  auto config = LoadGatewayConfig(config_path);
-  auto json = ReadConfigJson(config_path);
-  if (!config.ok() || !json.ok()) {
-    err << (config.ok() ? json.status() : config.status()).message() << "\n";
-    return kUsage;
-  }
-  for (const JobConfig& job : config->jobs) {
-    if (job.endpoint == name) {
-      err << "job " << job.name << " uses endpoint " << name
-          << "; remove the job or point it elsewhere first\n";
-      return kUsage;
-    }
-  }
-  Json* endpoints = json->Find("endpoints");
-  bool removed = false;
-  if (endpoints != nullptr && endpoints->is_array()) {
-    auto& items = endpoints->items();
-    for (auto it = items.begin(); it != items.end(); ++it) {
-      if (it->StringOr("name") == name) {
-        items.erase(it);
-        removed = true;
-        break;
-      }
-    }
-  }
-  if (!removed) {
-    err << "no endpoint is named \"" << name << "\"\n";
-    return kUsage;
-  }
-  Status written = WriteConfigJson(config_path, *json);
-  if (!written.ok()) {
-    err << written.message() << "\n";
-    return kUsage;
-  }
-  out << "removed " << name << " from " << config_path << "\n";
+  ConfigEditor editor(config_path);
+  auto removed = editor.Remove(ConfigCollection::Endpoints(), name);
+  if (!removed.ok()) return Refused(err, "not removed: ", removed.status());
+  out << "removed " << name << " from " << config_path << "; " << kReloadHint << "\n";
   return kOk;
 }
 
@@ -126,45 +68,14 @@ int RunEndpointsTestCommand(const std::string& config_path, const std::string& n
     err << "no endpoint is named \"" << name << "\"\n";
     return kUsage;
   }
-  out << "endpoint " << Describe(*endpoint) << "\n";
-  auto client = MakeEndpointClient(*endpoint);
-  if (!client.ok()) {
-    out << "FAIL client: " << client.status().message() << "\n";
-    return kFailed;
+  out << "endpoint " << DescribeEndpoint(*endpoint) << "\n";
+  EndpointCheckReport report = CheckEndpoint(*endpoint);
+  for (const EndpointCheck& check : report.checks) {
+    std::string outcome = check.outcome == "fail" ? "FAIL" : check.outcome;
+    outcome.resize(5, ' ');
+    out << outcome << check.what << (check.detail.empty() ? "" : ": " + check.detail) << "\n";
   }
-  auto capabilities = (*client)->Capabilities();
-  if (!capabilities.ok()) {
-    out << "FAIL TLS/metadata: " << capabilities.status().message() << "\n";
-    return kFailed;
-  }
-  const Json* software = capabilities->Find("software");
-  out << "ok   TLS: " << endpoint->base_url << "/metadata answered a CapabilityStatement (FHIR "
-      << capabilities->StringOr("fhirVersion") << ", "
-      << (software ? std::string(software->StringOr("name")) + " " +
-                         std::string(software->StringOr("version"))
-                   : std::string("software not named"))
-      << ")\n";
-  auto probe = (*client)->Send("GET", "CarePlan?_count=1");
-  bool authorized = probe.ok() && probe->status >= 200 && probe->status < 300;
-  out << (authorized ? "ok   " : "FAIL ") << "auth (" << endpoint->auth.method
-      << "): GET CarePlan?_count=1 answered "
-      << (probe.ok() ? "HTTP " + std::to_string(probe->status) : probe.status().message()) << "\n";
-  struct Need {
-    std::string what;
-    std::string type;
-    std::string interaction;
-    std::string parameter;
-  };
-  for (const Need& need : std::vector<Need>{
-           {"transaction Bundles", "", "transaction", ""},
-           {"CarePlan update (conditional upserts)", "CarePlan", "update", ""},
-           {"ServiceRequest _lastUpdated search", "ServiceRequest", "", "_lastUpdated"},
-           {"Task update", "Task", "update", ""}}) {
-    bool supported = CapabilityListed(*capabilities, need.type, need.interaction, need.parameter);
-    out << (supported ? "ok   " : "warn ") << need.what
-        << (supported ? "" : ": not listed in the CapabilityStatement") << "\n";
-  }
-  return authorized ? kOk : kFailed;
+  return report.ok() ? kOk : kFailed;
 }
 
 }  // namespace duet::gateway

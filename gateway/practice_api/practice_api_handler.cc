@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "gateway/http/http_status.h"
+#include "gateway/http/json_response.h"
 #include "mappings/record_converter.h"
 
 namespace duet::gateway {
@@ -34,34 +35,15 @@ std::string RecordTypeFor(const std::string& segment) {
   return mappings::MainResourceType(segment).empty() ? "" : segment;
 }
 
-HttpResponse JsonResponse(int status, const Json& body) {
-  HttpResponse response;
-  response.status = status;
-  response.headers.Set("Content-Type", "application/json");
-  response.headers.Set("Cache-Control", "no-store");
-  response.body = fhir::WriteJson(body);
-  return response;
-}
-
 HttpResponse ErrorResponse(int status, const std::string& message,
                            const std::vector<mappings::PrfProblem>& problems = {},
                            const Json& outcome = Json()) {
-  Json error = Json::MakeObject();
-  error.Set("status", Json::Integer(status));
-  error.Set("message", Json::String(message));
-  if (!problems.empty()) {
-    Json list = Json::MakeArray();
-    for (const mappings::PrfProblem& problem : problems) {
-      Json item = Json::MakeObject();
-      item.Set("pointer", Json::String(problem.pointer));
-      item.Set("message", Json::String(problem.message));
-      list.Append(std::move(item));
-    }
-    error.Set("problems", std::move(list));
+  std::vector<JsonProblem> listed;
+  for (const mappings::PrfProblem& problem : problems) {
+    listed.push_back({problem.pointer, problem.message});
   }
-  if (!outcome.is_null()) error.Set("operation_outcome", outcome);
-  Json body = Json::MakeObject();
-  body.Set("error", std::move(error));
+  Json body = JsonErrorBody(status, message, listed);
+  if (!outcome.is_null()) body.Find("error")->Set("operation_outcome", outcome);
   return JsonResponse(status, body);
 }
 

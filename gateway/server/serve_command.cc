@@ -8,6 +8,8 @@
 #include <utility>
 
 #include "fhir/validation/validator.h"
+#include "gateway/admin_api/admin_config_api.h"
+#include "gateway/admin_api/config_editor.h"
 #include "gateway/auth/access_tokens.h"
 #include "gateway/auth/client_registry.h"
 #include "gateway/auth/fhir_authorizer.h"
@@ -20,13 +22,14 @@
 #include "gateway/http/router.h"
 #include "gateway/practice_api/practice_api_handler.h"
 #include "gateway/server/health_handler.h"
+#include "gateway/server/live_configuration.h"
 #include "gateway/server/logging.h"
 #include "gateway/server/shutdown_signals.h"
 #include "gateway/store/serving_lock.h"
 #include "gateway/store/sqlite_replay_cache.h"
 #include "gateway/store/sqlite_resource_store.h"
 #include "gateway/store/sqlite_sync_state_store.h"
-#include "gateway/sync/sync_jobs.h"
+#include "gateway/sync/sync_service.h"
 #include "gateway/tls/tls_settings.h"
 #include "gateway/workflow/workflow_rules.h"
 
@@ -47,17 +50,45 @@ struct Services {
   std::unique_ptr<AccessTokens> access_tokens;
   std::unique_ptr<TokenService> token_service;
   std::unique_ptr<SqliteSyncStateStore> sync_state;
-  SyncMachinery sync;  // stopped and destroyed before the stores
+  std::unique_ptr<SyncService> sync;  // stopped and destroyed before the stores
+  // The admin API's configuration changes, put into effect without a restart.
+  std::unique_ptr<ConfigEditor> config_editor;
+  std::unique_ptr<LiveConfiguration> live_config;
+  std::shared_ptr<AdminConfigApi> admin;
 };
 
-// Opens the sync state and builds the configured jobs; the runner starts with the server.
+// Opens the sync state and prepares the sync service; its jobs start with the server.
 Status PrepareSync(const GatewayConfig& config, Services& services) {
-  if (config.jobs.empty()) return Status::Ok();
   DUET_ASSIGN_OR_RETURN(services.sync_state, SqliteSyncStateStore::Open(config.store.path));
   SyncContext context{*services.store, *services.sync_state, *services.fhir_api,
                       mappings::MappingContext{config.practice.identifier_base},
                       SystemClockSeconds};
-  DUET_ASSIGN_OR_RETURN(services.sync, BuildSyncMachinery(config, context));
+  services.sync = std::make_unique<SyncService>(context);
+  return Status::Ok();
+}
+
+// Mounts the admin API: open in development mode, behind the admin's token in smart mode, or
+// not at all without one.
+Status MountAdminApi(const GatewayConfig& config, Services& services, Router& router) {
+  services.config_editor = std::make_unique<ConfigEditor>(config.source_path);
+  services.live_config = std::make_unique<LiveConfiguration>(*services.sync, services.clients.get(),
+                                                             services.access_tokens.get());
+  services.admin = std::make_shared<AdminConfigApi>(*services.config_editor, *services.live_config,
+                                                    *services.sync_state, *services.sync, config);
+  std::shared_ptr<HttpHandler> admin = services.admin;
+  if (config.auth.mode == "smart") {
+    if (config.auth.admin_token_file.empty()) {
+      spdlog::warn("auth.admin_token_file is not set: the admin API is not served");
+      return Status::Ok();
+    }
+    auto gate = StaticBearerGate::Create(admin, config.auth.admin_token_file, "admin",
+                                         "auth.admin_token_file");
+    if (!gate.ok()) return gate.status().WithContext("auth.admin_token_file");
+    admin = *gate;
+  }
+  for (const std::string& prefix : AdminConfigApi::MountPrefixes()) {
+    DUET_RETURN_IF_ERROR(router.Mount(prefix, admin));
+  }
   return Status::Ok();
 }
 
@@ -100,6 +131,7 @@ Status MountApis(const GatewayConfig& config, Services& services, Router& router
 //   config.store.path          -> the SQLite store file (absolute)
 //   config.fhir.base_url       -> public FHIR base, "" = from the request's Host header
 //   config.practice.identifier_base
+//   config.source_path         -> the config file, which the admin API edits
 // Open long-lived resources into `services` (they are closed after the server stops) and mount
 // handlers on `router` by path prefix ("/fhir", "/practice/v1", "/admin/v1", ...).
 // ---------------------------------------------------------------------------------------------
@@ -123,7 +155,8 @@ Status MountHandlers(const GatewayConfig& config, Services& services, Router& ro
   DUET_RETURN_IF_ERROR(MountApis(
       config, services, router,
       std::make_shared<PracticeApiHandler>(*services.store, *services.fhir_api, mapping)));
-  return PrepareSync(config, services);
+  DUET_RETURN_IF_ERROR(PrepareSync(config, services));
+  return MountAdminApi(config, services, router);
 }
 
 StatusOr<std::shared_ptr<const TlsSettings>> LoadTls(const GatewayConfig& config) {
@@ -173,14 +206,23 @@ int RunServeCommand(const std::string& config_path) {
   spdlog::info("duet listening on {} (FHIR base {}, {} threads, certificate {})", server.url(),
                fhir_base, config->listen.threads, (*tls)->certificate_subject());
 
-  if (services->sync.runner) {
-    services->sync.runner->Start();
-    spdlog::info("sync: {} job(s) scheduled", services->sync.runner->JobNames().size());
+  if (Status jobs = services->sync->Configure(*config); !jobs.ok()) {
+    server.Stop();
+    return Fail("cannot start the sync jobs", jobs);
   }
 
   int signal_number = signals.Wait();
+  while (signal_number == SIGHUP) {
+    Status reloaded = services->admin->Reload();
+    if (reloaded.ok()) {
+      spdlog::info("SIGHUP: configuration reloaded from {}", config_path);
+    } else {
+      spdlog::error("SIGHUP: configuration not reloaded: {}", reloaded.message());
+    }
+    signal_number = signals.Wait();
+  }
   spdlog::info("received {}; stopping", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
-  if (services->sync.runner) services->sync.runner->Stop();
+  services->sync->Stop();
   server.Stop();
   services.reset();
   spdlog::info("stopped");

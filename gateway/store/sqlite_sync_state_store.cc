@@ -235,6 +235,13 @@ StatusOr<int64_t> SqliteSyncStateStore::RetryDead(const std::string& job, int64_
   return db_->changes();
 }
 
+Status SqliteSyncStateStore::DiscardDead(int64_t id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  DUET_RETURN_IF_ERROR(db_->Run({"DELETE FROM sync_outbox WHERE id = ? AND state = 'dead'", {id}}));
+  if (db_->changes() == 0) return NotFoundError("no dead letter has id " + std::to_string(id));
+  return Status::Ok();
+}
+
 StatusOr<std::optional<std::string>> SqliteSyncStateStore::Marker(const std::string& job,
                                                                   const std::string& key) {
   std::lock_guard<std::mutex> lock(mutex_);

@@ -40,6 +40,7 @@ class SqliteSyncStateStore : public SyncStateStore {
   StatusOr<std::vector<OutboxItem>> Items(const std::string& job,
                                           const std::string& state) override;
   StatusOr<int64_t> RetryDead(const std::string& job, int64_t now) override;
+  Status DiscardDead(int64_t id) override;
   StatusOr<std::optional<std::string>> Marker(const std::string& job,
                                               const std::string& key) override;
   Status SetMarker(const std::string& job, const std::string& key,

@@ -115,10 +115,30 @@ void SyncRunner::Loop() {
     RunDue();
     int64_t wait_seconds = std::max<int64_t>(1, EarliestNextRun() - clock_());
     std::unique_lock<std::mutex> lock(wake_mutex_);
-    if (wake_.wait_for(lock, std::chrono::seconds(wait_seconds), [this] { return stopping_; })) {
-      return;
-    }
+    wake_.wait_for(lock, std::chrono::seconds(wait_seconds),
+                   [this] { return stopping_ || poked_; });
+    if (stopping_) return;
+    poked_ = false;
   }
+}
+
+Status SyncRunner::RequestRun(const std::string& name) {
+  if (jobs_.count(name) == 0) return NotFoundError("no sync job is named \"" + name + "\"");
+  DUET_RETURN_IF_ERROR(state_.SetNextRun(name, clock_()));
+  {
+    std::lock_guard<std::mutex> lock(wake_mutex_);
+    poked_ = true;
+  }
+  wake_.notify_all();
+  return Status::Ok();
+}
+
+Status SyncRunner::Reschedule(const std::string& name) {
+  auto found = jobs_.find(name);
+  if (found == jobs_.end()) return NotFoundError("no sync job is named \"" + name + "\"");
+  DUET_ASSIGN_OR_RETURN(JobState state, state_.LoadJob(name));
+  if (state.next_run_at == 0) return Status::Ok();
+  return state_.SetNextRun(name, found->second.schedule.NextAfter(clock_()));
 }
 
 void SyncRunner::Start() {

@@ -51,6 +51,12 @@ class SyncRunner {
   StatusOr<JobRun> RunNow(const std::string& name);
   // Runs every job whose next run is due at `now`; the runs it recorded.
   std::vector<JobRun> RunDue();
+  // Makes the job due now and wakes the scheduling thread, which runs it soon (after a job that
+  // is running); kNotFound for an unknown job.
+  Status RequestRun(const std::string& name);
+  // For jobs whose schedule is new: the next run is due one period from `now` (a new job without
+  // a recorded run stays due at once).
+  Status Reschedule(const std::string& name);
 
   void Start();  // the scheduling thread
   void Stop();   // asks a running job to stop, waits for the thread
@@ -72,6 +78,7 @@ class SyncRunner {
   std::mutex wake_mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool poked_ = false;  // RequestRun since the loop last woke
   std::thread thread_;
 };
 

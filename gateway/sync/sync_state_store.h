@@ -87,6 +87,9 @@ class SyncStateStore {
                                                   const std::string& state) = 0;
   // Makes dead items of the job ("" for every job) pending again with no attempts; the count.
   virtual StatusOr<int64_t> RetryDead(const std::string& job, int64_t now) = 0;
+  // Drops one dead item for good (an admin decided it should not be sent); kNotFound when no
+  // dead item has that id.
+  virtual Status DiscardDead(int64_t id) = 0;
 
   virtual StatusOr<std::optional<std::string>> Marker(const std::string& job,
                                                       const std::string& key) = 0;

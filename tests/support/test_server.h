@@ -43,6 +43,7 @@ class TestServer {
   // SIGKILL: the process gets no chance to clean up (crash tests). The exit code, or -1.
   int Kill();
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
 
   std::string base_url() const;  // "https://127.0.0.1:PORT"
   int port() const { return port_; }

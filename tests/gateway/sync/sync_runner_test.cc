@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <thread>
 
 #include "gateway/store/sqlite_sync_state_store.h"
 
@@ -109,6 +110,38 @@ TEST_F(SyncRunnerTest, TheThreadRunsDueJobsAndStops) {
   }
   runner_->Stop();
   EXPECT_EQ(runs_, 1);
+}
+
+TEST_F(SyncRunnerTest, RequestRunMakesAJobDueAndWakesTheScheduler) {
+  Add("push", "1d", "");
+  EXPECT_EQ(runner_->RunDue().size(), 1u);
+  EXPECT_EQ(runner_->RunDue().size(), 0u) << "next run in a day";
+  ASSERT_TRUE(runner_->RequestRun("push").ok());
+  EXPECT_EQ(runner_->RunDue().size(), 1u) << "due at once after RequestRun";
+  EXPECT_EQ(runner_->RequestRun("nobody").code(), StatusCode::kNotFound);
+
+  // With the scheduling thread waiting for a day, a request wakes it.
+  runner_->Start();
+  int before = runs_;
+  ASSERT_TRUE(runner_->RequestRun("push").ok());
+  for (int i = 0; i < 500 && runs_ == before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(runs_, before + 1);
+  runner_->Stop();
+}
+
+TEST_F(SyncRunnerTest, RescheduleCountsANewScheduleFromNow) {
+  Add("push", "1d", "");
+  EXPECT_EQ(runner_->RunDue().size(), 1u);
+  EXPECT_EQ(state_->LoadJob("push")->next_run_at, now_ + 86400);
+  auto changed = std::make_unique<SyncRunner>(*state_, [this] { return now_.load(); });
+  JobConfig config;
+  config.name = "push";
+  config.every_seconds = 600;
+  changed->AddJob("push", *JobSchedule::FromConfig(config), std::make_unique<ScriptedJob>(&runs_));
+  ASSERT_TRUE(changed->Reschedule("push").ok());
+  EXPECT_EQ(state_->LoadJob("push")->next_run_at, now_ + 600);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "gateway/cli/config_file.h"
+#include "gateway/config/config_file.h"
 
 #include <sys/stat.h>
 
