@@ -17,14 +17,15 @@ bool SameToken(const std::string& given, const std::string& expected) {
 }  // namespace
 
 StatusOr<std::shared_ptr<StaticBearerGate>> StaticBearerGate::Create(
-    std::shared_ptr<HttpHandler> inner, const std::string& token_file) {
-  auto token = ReadSecretFile(token_file, "practice token");
+    std::shared_ptr<HttpHandler> inner, const std::string& token_file,
+    const std::string& credential, const std::string& realm) {
+  auto token = ReadSecretFile(token_file, "token");
   if (!token.ok()) return InvalidArgumentError(token.status().message());
   if (token->size() < kMinTokenLength) {
     return InvalidArgumentError(token_file + " must hold a token of at least 32 characters");
   }
   return std::shared_ptr<StaticBearerGate>(
-      new StaticBearerGate(std::move(inner), std::move(*token)));
+      new StaticBearerGate(std::move(inner), std::move(*token), credential, realm));
 }
 
 HttpResponse StaticBearerGate::Handle(const HttpRequest& request) {
@@ -34,9 +35,8 @@ HttpResponse StaticBearerGate::Handle(const HttpRequest& request) {
             header->compare(0, kBearer.size(), kBearer) == 0 &&
             SameToken(header->substr(kBearer.size()), token_);
   if (!ok) {
-    HttpResponse response = inner_->Failure(
-        401, request.path, "this API needs the practice's bearer token (auth.practice_token_file)");
-    response.headers.Set("WWW-Authenticate", "Bearer realm=\"duet-practice\"");
+    HttpResponse response = inner_->Failure(401, request.path, "this API needs the " + credential_);
+    response.headers.Set("WWW-Authenticate", "Bearer realm=\"" + realm_ + "\"");
     return response;
   }
   return inner_->Handle(request);

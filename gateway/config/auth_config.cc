@@ -108,8 +108,10 @@ void ReadAuthConfig(const Json& root, const std::string& base_directory,
                     const std::string& listen_host, AuthConfig& config, ConfigProblems& problems) {
   const Json* auth = ReadObject(&root, "", "auth", true, problems);
   if (auth == nullptr) return;
-  CheckKnownMembers(*auth, "/auth",
-                    {"mode", "token_lifetime_seconds", "clients", "practice_token_file"}, problems);
+  CheckKnownMembers(
+      *auth, "/auth",
+      {"mode", "token_lifetime_seconds", "clients", "practice_token_file", "admin_token_file"},
+      problems);
   config.mode = ReadString(auth, "/auth", "mode", true, problems).value_or("");
   if (config.mode == "development") {
     if (!listen_host.empty() && !IsLoopbackHost(listen_host)) {
@@ -128,6 +130,8 @@ void ReadAuthConfig(const Json& root, const std::string& base_directory,
   ReadClients(*auth, base_directory, config, problems);
   config.practice_token_file =
       ReadFile(auth, "/auth", "practice_token_file", false, base_directory, problems).value_or("");
+  config.admin_token_file =
+      ReadFile(auth, "/auth", "admin_token_file", false, base_directory, problems).value_or("");
 }
 
 Json ClientToJson(const ClientConfig& client) {

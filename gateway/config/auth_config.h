@@ -32,6 +32,9 @@ struct AuthConfig {
   // smart mode: a file holding the bearer token the practice's EMR sends to /practice/v1
   // (at least 32 characters); without it the practice API is not served.
   std::string practice_token_file;
+  // smart mode: a file holding the bearer token admins send to /admin/v1 (at least 32
+  // characters); without it the admin API is not served in smart mode.
+  std::string admin_token_file;
 };
 
 // Reads "auth" of the root object (required). `listen_host` is the configured listen.host, which

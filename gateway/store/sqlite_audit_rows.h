@@ -1,0 +1,18 @@
+// The audit tables of the store's SQLite file and the one statement sequence that inserts a
+// record, shared by the resource store's write transaction (WriteTransaction::AppendAudit) and
+// SqliteAuditLog. Private to gateway/store. Functions of a connection the caller owns.
+#pragma once
+
+#include "fhir/status.h"
+#include "gateway/audit/audit_record.h"
+#include "gateway/store/sqlite_connection.h"
+
+namespace duet::gateway {
+
+// CREATE TABLE IF NOT EXISTS for audit_event and audit_patient (run at store open).
+extern const char kAuditSchema[];
+
+// Inserts the record and its AuditEvent JSON; the caller's transaction decides its fate.
+Status InsertAuditRecord(SqliteConnection& db, const AuditRecord& record);
+
+}  // namespace duet::gateway
