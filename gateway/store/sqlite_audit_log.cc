@@ -1,5 +1,8 @@
 #include "gateway/store/sqlite_audit_log.h"
 
+#include "fhir/json.h"
+#include "gateway/audit/audit_event.h"
+#include "gateway/store/sqlite_audit_rows.h"
 #include "gateway/store/sqlite_connection.h"
 
 namespace duet::gateway {
@@ -101,10 +104,11 @@ StatusOr<AuditPage> SqliteAuditLog::Query(const AuditQuery& query) {
       page_params.emplace_back(query.cursor);
     }
     page_params.emplace_back(int64_t{query.count} + 1);
-    DUET_ASSIGN_OR_RETURN(SqliteRows rows,
-                          reader_->Query({"SELECT seq, json FROM audit_event" + page_where +
-                                              " ORDER BY seq DESC LIMIT ?",
-                                          page_params}));
+    DUET_ASSIGN_OR_RETURN(
+        SqliteRows rows,
+        reader_->Query({std::string("SELECT seq, ") + kAuditColumns + " FROM audit_event" +
+                            page_where + " ORDER BY seq DESC LIMIT ?",
+                        page_params}));
     int64_t last_seq = 0;
     while (true) {
       DUET_ASSIGN_OR_RETURN(bool has_row, rows.Next());
@@ -114,7 +118,8 @@ StatusOr<AuditPage> SqliteAuditLog::Query(const AuditQuery& query) {
         break;
       }
       last_seq = rows.Int64(0);
-      page.events.push_back(rows.Text(1));
+      // Columns after seq: kAuditColumns.
+      page.events.push_back(fhir::WriteJson(BuildAuditEvent(AuditRecordFromRow(rows, 1))));
     }
     return page;
   }();
