@@ -4,7 +4,10 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <tuple>
+#include <vector>
 
+#include "gateway/cli/audit_command.h"
 #include "gateway/cli/clients_command.h"
 #include "gateway/cli/convert_command.h"
 #include "gateway/cli/endpoints_command.h"
@@ -151,6 +154,31 @@ int main(int argc, char** argv) {
   clients_remove->add_option("client_id", client_id, "Client id")->required();
   for (CLI::App* child : {clients_list, clients_add, clients_remove}) child->fallthrough();
 
+  std::string audit_config;
+  duet::gateway::AuditCommandOptions audit_options;
+  auto* audit = app.add_subcommand("audit", "Read the audit trail of accesses to patient data");
+  audit->add_option("--config", audit_config, "Configuration file (JSON)")->required();
+  // Each flag becomes the GET /admin/v1/audit parameter of the same meaning, so both share one
+  // query parser and its checks.
+  for (const auto& [flag, parameter, help] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"--patient", "patient", "Only events touching this patient id"},
+           {"--client", "client", "Only this client id (or development, unauthenticated)"},
+           {"--since", "since", "Recorded at or after (FHIR date or instant)"},
+           {"--until", "until", "Recorded before (a date includes that whole day)"},
+           {"--interaction", "interaction", "Only this interaction (read, search-type, ...)"},
+           {"--outcome", "outcome", "Only this outcome (0, 4, 8, 12)"},
+           {"--limit", "_count", "At most this many events (default 50)"}}) {
+    std::string name = parameter;
+    audit->add_option_function<std::string>(
+        flag,
+        [name, &audit_options](const std::string& value) {
+          audit_options.params.emplace_back(name, value);
+        },
+        help);
+  }
+  audit->add_flag("--json", audit_options.json, "Print the FHIR searchset Bundle");
+
   app.add_subcommand("version", "Print the version");
 
   try {
@@ -196,6 +224,9 @@ int main(int argc, char** argv) {
       return RunClientsAddCommand(clients_config, new_client, std::cout, std::cerr);
     }
     return RunClientsRemoveCommand(clients_config, client_id, std::cout, std::cerr);
+  }
+  if (audit->parsed()) {
+    return duet::gateway::RunAuditCommand(audit_config, audit_options, std::cout, std::cerr);
   }
   if (sync->parsed()) {
     if (sync_run->parsed()) {

@@ -62,8 +62,13 @@ StatusCode StatusCodeForHttpStatus(int http_status) {
 Status HttpErrorStatus(std::string_view method, const FhirResponse& response) {
   StatusCode code = StatusCodeForHttpStatus(response.status);
   if (code == StatusCode::kOk) return Status::Ok();
-  std::string message =
-      std::string(method) + " " + response.url + ": HTTP " + std::to_string(response.status);
+  // The URL without its query: search values can be patient data (names, birth dates,
+  // identifiers), and this message ends up in logs and the sync status.
+  std::string_view url = response.url;
+  size_t query = url.find('?');
+  std::string message = std::string(method) + " " + std::string(url.substr(0, query)) +
+                        (query == std::string_view::npos ? "" : "?(query left out)") + ": HTTP " +
+                        std::to_string(response.status);
   if (response.attempts > 1) message += " after " + std::to_string(response.attempts) + " attempts";
   std::string diagnostics = OperationOutcomeDiagnostics(response.body);
   if (!diagnostics.empty()) message += ": " + diagnostics;

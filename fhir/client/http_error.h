@@ -1,5 +1,6 @@
 // How the FHIR client reports a non-2xx HTTP answer as a Status: one table from HTTP status to
-// StatusCode, and a message that names the method, URL, status and the OperationOutcome's
+// StatusCode, and a message that names the method, URL (without its query, which can hold patient
+// data), status and the OperationOutcome's
 // diagnostics when the body is one. Pure functions: safe from any thread.
 #pragma once
 
@@ -17,7 +18,8 @@ namespace duet::fhir {
 // other 4xx→kInvalidArgument, anything else (1xx, 3xx)→kInternal. kOk for 2xx.
 StatusCode StatusCodeForHttpStatus(int http_status);
 
-// OK for a 2xx answer; otherwise "<METHOD> <url>: HTTP <status>[ after N attempts][: diagnostics]".
+// OK for a 2xx answer; otherwise "<METHOD> <url>: HTTP <status>[ after N attempts][: diagnostics]",
+// the url's query replaced by "?(query left out)".
 Status HttpErrorStatus(std::string_view method, const FhirResponse& response);
 
 }  // namespace duet::fhir

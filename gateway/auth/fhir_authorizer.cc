@@ -54,7 +54,11 @@ std::optional<Need> NeedFor(const std::string& method, const FhirRoute& route) {
   return std::nullopt;
 }
 
+constexpr char kAuditRefusal[] =
+    "AuditEvents are not served on the FHIR API; admins read them at /admin/v1/audit";
+
 bool Allowed(const Principal& principal, const Need& need) {
+  if (need.type == "AuditEvent") return false;  // whatever the scopes say
   if (need.type == "*") {
     for (const Scope& scope : principal.scopes) {
       if (scope.resource_type == "*" && (scope.permissions & need.permission) != 0) return true;
@@ -65,7 +69,8 @@ bool Allowed(const Principal& principal, const Need& need) {
 }
 
 std::string Describe(const Need& need) {
-  return std::string(Name(need.permission)) + " on " +
+  if (need.type == "AuditEvent") return kAuditRefusal;
+  return "the token does not allow " + std::string(Name(need.permission)) + " on " +
          (need.type == "*" ? std::string("all types (system/*)") : need.type);
 }
 
@@ -104,7 +109,11 @@ StatusOr<bool> FilterBundle(Json& bundle, PatientAccess& access) {
   for (Json& entry : entries->items()) {
     const Json* resource = entry.Find("resource");
     if (resource != nullptr) {
-      DUET_ASSIGN_OR_RETURN(bool visible, access.MaySee(*resource));
+      // AuditEvents are for admins only (a system-wide search or history would list them).
+      bool visible = resource->StringOr("resourceType") != "AuditEvent";
+      if (visible) {
+        DUET_ASSIGN_OR_RETURN(visible, access.MaySee(*resource));
+      }
       if (!visible) {
         dropped = true;
         continue;
@@ -144,7 +153,10 @@ StatusOr<HttpResponse> FhirAuthorizer::FilterRead(HttpResponse response, Patient
     if (changed) response.body = fhir::WriteJson(*body);
     return response;
   }
-  DUET_ASSIGN_OR_RETURN(bool visible, access.MaySee(*body));
+  bool visible = body->StringOr("resourceType") != "AuditEvent";
+  if (visible) {
+    DUET_ASSIGN_OR_RETURN(visible, access.MaySee(*body));
+  }
   if (visible) return response;
   return NotFound(std::string(body->StringOr("resourceType")), std::string(body->StringOr("id")));
 }
@@ -209,12 +221,12 @@ std::string FhirAuthorizer::Refusal(const HttpRequest& request, const FhirRoute&
       auto entry_route = ParseFhirRoute(EntryPath(call->StringOr("url"), mount_path_));
       if (!entry_route.ok()) continue;
       auto need = NeedFor(std::string(call->StringOr("method")), *entry_route);
-      if (need && !Allowed(principal, *need)) return "the token does not allow " + Describe(*need);
+      if (need && !Allowed(principal, *need)) return Describe(*need);
     }
     return "";
   }
   auto need = NeedFor(request.method, route);
-  if (need && !Allowed(principal, *need)) return "the token does not allow " + Describe(*need);
+  if (need && !Allowed(principal, *need)) return Describe(*need);
   return "";
 }
 

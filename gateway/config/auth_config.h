@@ -32,7 +32,8 @@ struct AuthConfig {
   // smart mode: a file holding the bearer token the practice's EMR sends to /practice/v1
   // (at least 32 characters); without it the practice API is not served.
   std::string practice_token_file;
-  // smart mode: the IT admin's bearer token for /admin/v1 ("" = the admin API is not served).
+  // smart mode: a file holding the bearer token admins send to /admin/v1 (at least 32
+  // characters); without it the admin API is not served in smart mode.
   std::string admin_token_file;
 };
 

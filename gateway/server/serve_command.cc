@@ -7,9 +7,17 @@
 #include <optional>
 #include <utility>
 
+#include <strings.h>
+
+#include <chrono>
+
 #include "fhir/validation/validator.h"
+#include "gateway/admin_api/admin_api_handler.h"
 #include "gateway/admin_api/admin_config_api.h"
+#include "gateway/admin_api/audit_route.h"
 #include "gateway/admin_api/config_editor.h"
+#include "gateway/audit/audited_fhir_api.h"
+#include "gateway/audit/auditing_store.h"
 #include "gateway/auth/access_tokens.h"
 #include "gateway/auth/client_registry.h"
 #include "gateway/auth/fhir_authorizer.h"
@@ -26,6 +34,7 @@
 #include "gateway/server/logging.h"
 #include "gateway/server/shutdown_signals.h"
 #include "gateway/store/serving_lock.h"
+#include "gateway/store/sqlite_audit_log.h"
 #include "gateway/store/sqlite_replay_cache.h"
 #include "gateway/store/sqlite_resource_store.h"
 #include "gateway/store/sqlite_sync_state_store.h"
@@ -41,6 +50,10 @@ namespace {
 struct Services {
   std::optional<ServingLock> serving;  // released last
   std::unique_ptr<SqliteResourceStore> store;
+  // The audit trail (docs/security.md): its table in the store's file, and the store the FHIR
+  // API writes through so that each write carries its audit record.
+  std::unique_ptr<SqliteAuditLog> audit_log;
+  std::unique_ptr<AuditingResourceStore> audited_store;
   std::unique_ptr<fhir::Validator> validator;
   std::unique_ptr<WorkflowRules> rules;
   std::shared_ptr<FhirRestHandler> fhir_api;
@@ -67,39 +80,78 @@ Status PrepareSync(const GatewayConfig& config, Services& services) {
   return Status::Ok();
 }
 
-// Mounts the admin API: open in development mode, behind the admin's token in smart mode, or
-// not at all without one.
+int64_t SystemClockMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Who a smart-mode FHIR request comes from, by its bearer token (unauthenticated without a live
+// one: the FhirAuthorizer refuses it).
+AuditAgent SmartAgent(const AccessTokens& tokens, const HttpRequest& request) {
+  const std::string* header = request.headers.Find("Authorization");
+  constexpr size_t kPrefix = 7;  // "Bearer "
+  if (header != nullptr && header->size() > kPrefix &&
+      strncasecmp(header->c_str(), "Bearer ", kPrefix) == 0) {
+    auto principal = tokens.Find(header->substr(kPrefix), SystemClockSeconds());
+    if (principal != nullptr) {
+      return AuditAgent{"client", principal->client_id, principal->organization_npi};
+    }
+  }
+  return AuditAgent{"unauthenticated", "", ""};
+}
+
+// The admin API's routes (gateway/admin_api/).
+std::shared_ptr<AdminApiHandler> MakeAdminApi(Services& services) {
+  auto admin = std::make_shared<AdminApiHandler>();
+  admin->Add("GET", "/audit", AuditRoute(*services.audit_log));
+  return admin;
+}
+
+// Mounts the admin API: the audit search (AdminApiHandler at /admin/v1) and the configuration
+// and sync routes (AdminConfigApi at their longer prefixes); open in development mode, behind the
+// admin's token in smart mode, or not at all without one.
 Status MountAdminApi(const GatewayConfig& config, Services& services, Router& router) {
   services.config_editor = std::make_unique<ConfigEditor>(config.source_path);
   services.live_config = std::make_unique<LiveConfiguration>(*services.sync, services.clients.get(),
                                                              services.access_tokens.get());
   services.admin = std::make_shared<AdminConfigApi>(*services.config_editor, *services.live_config,
                                                     *services.sync_state, *services.sync, config);
+  std::shared_ptr<HttpHandler> audit = MakeAdminApi(services);
   std::shared_ptr<HttpHandler> admin = services.admin;
   if (config.auth.mode == "smart") {
     if (config.auth.admin_token_file.empty()) {
       spdlog::warn("auth.admin_token_file is not set: the admin API is not served");
       return Status::Ok();
     }
-    auto gate = StaticBearerGate::Create(admin, config.auth.admin_token_file, "admin",
-                                         "auth.admin_token_file");
-    if (!gate.ok()) return gate.status().WithContext("auth.admin_token_file");
-    admin = *gate;
+    for (std::shared_ptr<HttpHandler>* handler : {&audit, &admin}) {
+      auto gate = StaticBearerGate::Create(*handler, config.auth.admin_token_file, "admin",
+                                           "auth.admin_token_file");
+      if (!gate.ok()) return gate.status().WithContext("auth.admin_token_file");
+      *handler = *gate;
+    }
   }
+  DUET_RETURN_IF_ERROR(router.Mount("/admin/v1", audit));
   for (const std::string& prefix : AdminConfigApi::MountPrefixes()) {
     DUET_RETURN_IF_ERROR(router.Mount(prefix, admin));
   }
   return Status::Ok();
 }
 
-// Mounts the FHIR and practice APIs: open in development mode; in smart mode the FHIR API behind
-// SMART bearer tokens (with the token endpoint and discovery document beside it) and the practice
-// API behind the practice's own token, or not at all without one.
+// Mounts the FHIR and practice APIs: open in development mode; in smart mode the FHIR API
+// behind SMART bearer tokens (with the token endpoint and discovery document beside it), and the
+// practice API behind its own token, or not at all without one. Every FHIR request
+// is audited in both modes (AuditedFhirApi, outermost, so refusals are recorded too).
 Status MountApis(const GatewayConfig& config, Services& services, Router& router,
                  std::shared_ptr<HttpHandler> practice_api) {
   if (config.auth.mode != "smart") {
     spdlog::warn("auth.mode is development: no authorization on any API (loopback only)");
-    DUET_RETURN_IF_ERROR(router.Mount("/fhir", services.fhir_api));
+    DUET_RETURN_IF_ERROR(router.Mount("/fhir", std::make_shared<AuditedFhirApi>(
+                                                   services.fhir_api, *services.audit_log,
+                                                   [](const HttpRequest&) {
+                                                     return AuditAgent{"development", "", ""};
+                                                   },
+                                                   SystemClockMillis)));
     return router.Mount("/practice/v1", std::move(practice_api));
   }
   auto clients = ClientRegistry::Create(config.auth.clients);
@@ -114,9 +166,14 @@ Status MountApis(const GatewayConfig& config, Services& services, Router& router
                                                   SystemClockSeconds);
   DUET_RETURN_IF_ERROR(router.Mount("/auth", smart));
   DUET_RETURN_IF_ERROR(router.Mount("/fhir/.well-known", smart));
+  auto authorized = std::make_shared<FhirAuthorizer>(services.fhir_api, *services.store,
+                                                     *services.access_tokens, SystemClockSeconds);
+  const AccessTokens& tokens = *services.access_tokens;
   DUET_RETURN_IF_ERROR(router.Mount(
-      "/fhir", std::make_shared<FhirAuthorizer>(services.fhir_api, *services.store,
-                                                *services.access_tokens, SystemClockSeconds)));
+      "/fhir", std::make_shared<AuditedFhirApi>(
+                   authorized, *services.audit_log,
+                   [&tokens](const HttpRequest& request) { return SmartAgent(tokens, request); },
+                   SystemClockMillis)));
   if (config.auth.practice_token_file.empty()) {
     spdlog::warn("auth.practice_token_file is not set: the practice API is not served");
     return Status::Ok();
@@ -141,6 +198,9 @@ Status MountHandlers(const GatewayConfig& config, Services& services, Router& ro
   auto store = SqliteResourceStore::Open(config.store.path);
   if (!store.ok()) return store.status().WithContext("store.path " + config.store.path);
   services.store = std::move(*store);
+  DUET_ASSIGN_OR_RETURN(services.audit_log,
+                        SqliteAuditLog::Open(config.store.path, services.store.get()));
+  services.audited_store = std::make_unique<AuditingResourceStore>(*services.store);
   services.validator = std::make_unique<fhir::Validator>();
   mappings::MappingContext mapping{config.practice.identifier_base};
   services.rules = std::make_unique<WorkflowRules>(mapping);
@@ -148,7 +208,7 @@ Status MountHandlers(const GatewayConfig& config, Services& services, Router& ro
   fhir_options.public_fhir_base = config.fhir.base_url;
   fhir_options.software_version = DUET_VERSION;
   services.fhir_api = std::make_shared<FhirRestHandler>(
-      *services.store, *services.validator, std::move(fhir_options), services.rules.get());
+      *services.audited_store, *services.validator, std::move(fhir_options), services.rules.get());
   // The practice API stores through the FHIR API (same validation, transactions and workflows,
   // no token needed inside the gateway); the router keeps the handlers alive until the server
   // has stopped.

@@ -18,6 +18,7 @@
 #include "fhir/json.h"
 #include "fhir/search/search_query.h"
 #include "fhir/status.h"
+#include "gateway/audit/audit_record.h"
 
 namespace duet::gateway {
 
@@ -82,6 +83,13 @@ class WriteTransaction {
   virtual StatusOr<StoredResource> Delete(const std::string& type, const std::string& id,
                                           std::optional<int64_t> if_match) = 0;
 
+  // Adds an audit record (gateway/audit/) that is committed or discarded with this transaction's
+  // writes, so a write that rolls back leaves no record of its success. Stores that keep no audit
+  // trail answer kUnimplemented.
+  virtual Status AppendAudit(const AuditRecord& record) {
+    (void)record;
+    return UnimplementedError("this store keeps no audit trail");
+  }
   virtual Status Commit() = 0;
 };
 

@@ -84,6 +84,8 @@ std::string SqliteConnection::ErrorMessage() const { return sqlite3_errmsg(db_);
 
 int64_t SqliteConnection::changes() const { return sqlite3_changes64(db_); }
 
+int64_t SqliteConnection::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+
 Status SqliteConnection::Exec(const std::string& sql) {
   char* error = nullptr;
   const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);

@@ -74,6 +74,8 @@ class SqliteConnection {
   Status Run(const SqlFragment& fragment);
   // Rows changed by the last INSERT/UPDATE/DELETE.
   int64_t changes() const;
+  // The rowid of the last row this connection inserted.
+  int64_t last_insert_rowid() const;
 
   std::string ErrorMessage() const;
 

@@ -14,6 +14,7 @@
 #include "fhir/search/date_range.h"
 #include "fhir/search/search_index.h"
 #include "gateway/store/resource_cache.h"
+#include "gateway/store/sqlite_audit_rows.h"
 #include "gateway/store/sqlite_connection.h"
 #include "gateway/store/sqlite_search_sql.h"
 
@@ -497,7 +498,9 @@ class SqliteResourceStore::Impl {
     // trade keeps commits fast (no fsync per write) for a gateway whose sources can resend.
     DUET_RETURN_IF_ERROR(writer_->Exec("PRAGMA synchronous = NORMAL"));
     DUET_RETURN_IF_ERROR(ApplyConnectionTuning(*writer_));
-    return MigrateSchema();
+    DUET_RETURN_IF_ERROR(MigrateSchema());
+    // The audit trail's tables (sqlite_audit_rows.h) live beside the resources, outside them.
+    return writer_->Exec(kAuditSchema);
   }
 
   Status MigrateSchema() {
@@ -702,6 +705,11 @@ class SqliteWriteTransaction : public WriteTransaction {
     DUET_RETURN_IF_ERROR(WriteVersionRows(impl_->writer(), current, version, {}));
     written_.emplace_back(type, id);
     return ToResult(version);
+  }
+
+  Status AppendAudit(const AuditRecord& record) override {
+    DUET_RETURN_IF_ERROR(CheckOpen());
+    return InsertAuditRecord(impl_->writer(), record);
   }
 
   Status Commit() override {

@@ -24,6 +24,7 @@ namespace {
 using fhir::Json;
 
 constexpr char kPracticeToken[] = "practice-emr-token-0123456789abcdef0123456789";
+constexpr char kAdminToken[] = "admin-token-fedcba9876543210fedcba9876543210";
 const HeaderList kForm = {{"Content-Type", "application/x-www-form-urlencoded"}};
 
 std::string Encode(const std::string& text) {
@@ -54,13 +55,15 @@ class AuthKeys {
     WriteJwks("evim.jwks.json", {{ec_, "evim-ec"}, {rsa_, "evim-rsa"}});
     WriteJwks("narrow.jwks.json", {{narrow_, "narrow-1"}});
     std::ofstream(dir_ + "/practice.token") << kPracticeToken << "\n";
+    std::ofstream(dir_ + "/admin.token") << kAdminToken << "\n";
   }
   ~AuthKeys() { std::filesystem::remove_all(dir_); }
 
   Json AuthConfig(
       const std::string& evim_scopes = R"(["system/CarePlan.rs", "system/*.cruds"])") const {
     return ParseOrFail(R"({"auth": {"mode": "smart", "practice_token_file": ")" + dir_ +
-                       R"(/practice.token", "clients": [
+                       R"(/practice.token", "admin_token_file": ")" + dir_ +
+                       R"(/admin.token", "clients": [
         {"client_id": "evim-ehr", "organization_npi": "1620193841", "scopes": )" +
                        evim_scopes + R"(, "jwks_file": ")" + dir_ + R"(/evim.jwks.json"},
         {"client_id": "narrow-ehr", "organization_npi": "1987654328",
@@ -102,6 +105,78 @@ std::string TokenForm(const std::string& assertion, const std::string& scope) {
          Encode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer") +
          "&client_assertion=" + assertion + "&scope=" + Encode(scope);
 }
+
+// What one access should have left in the audit trail.
+struct ExpectedAudit {
+  std::string client;                      // agent altId: a client id, or "unauthenticated"
+  std::string npi;                         // the client's organization NPI; "" for none
+  std::string interaction;                 // restful-interaction code
+  std::string outcome;                     // "0", "4", ...
+  std::vector<std::string> patients = {};  // "Patient/id", in any order; checked when not empty
+};
+
+// The audit trail as an admin reads it (GET /admin/v1/audit with the admin token): Expect() checks
+// that exactly one AuditEvent was recorded since the previous call, with the expected fields.
+class AuditTrail {
+ public:
+  explicit AuditTrail(HttpsClient& client) : client_(client) { seen_ = All().size(); }
+
+  std::vector<Json> New() {
+    std::vector<Json> events = All();
+    std::vector<Json> fresh(events.begin() + static_cast<long>(std::min(seen_, events.size())),
+                            events.end());
+    seen_ = events.size();
+    return fresh;
+  }
+
+  void Expect(const std::string& what, const ExpectedAudit& expected) {
+    SCOPED_TRACE(what);
+    std::vector<Json> events = New();
+    ASSERT_EQ(events.size(), 1u) << "exactly one AuditEvent per access";
+    const Json& event = events[0];
+    EXPECT_EQ(event.Find("subtype")->items()[0].StringOr("code"), expected.interaction);
+    EXPECT_EQ(event.StringOr("outcome"), expected.outcome);
+    EXPECT_FALSE(event.StringOr("recorded").empty());
+    const Json& agent = event.Find("agent")->items()[0];
+    EXPECT_EQ(agent.StringOr("altId"), expected.client);
+    const Json* who = agent.Find("who");
+    const Json* npi = who == nullptr ? nullptr : who->Find("identifier");
+    EXPECT_EQ(npi == nullptr ? "" : std::string(npi->StringOr("value")), expected.npi);
+    EXPECT_EQ(agent.Find("network")->StringOr("address").find("127.0.0.1"), 0u)
+        << agent.Find("network")->StringOr("address");
+    if (!expected.patients.empty()) {
+      std::vector<std::string> patients;
+      for (const Json& entity : event.Find("entity")->items()) {
+        if (entity.Find("role")->StringOr("code") == "1") {
+          patients.emplace_back(entity.Find("what")->StringOr("reference"));
+        }
+      }
+      std::vector<std::string> wanted = expected.patients;
+      std::sort(patients.begin(), patients.end());
+      std::sort(wanted.begin(), wanted.end());
+      EXPECT_EQ(patients, wanted);
+    }
+  }
+
+ private:
+  // Every AuditEvent, oldest first.
+  std::vector<Json> All() {
+    HttpsResponse page = client_.Get("/admin/v1/audit?_count=1000",
+                                     {{"Authorization", std::string("Bearer ") + kAdminToken}});
+    EXPECT_EQ(page.status, 200) << page.body.substr(0, 400);
+    std::vector<Json> events;
+    if (page.status != 200) return events;
+    Json bundle = ParseOrFail(page.body);
+    if (const Json* entries = bundle.Find("entry")) {
+      for (const Json& entry : entries->items()) events.push_back(*entry.Find("resource"));
+    }
+    std::reverse(events.begin(), events.end());
+    return events;
+  }
+
+  HttpsClient& client_;
+  size_t seen_ = 0;
+};
 
 class AuthTest : public ::testing::Test {
  protected:
@@ -199,33 +274,90 @@ TEST_F(AuthTest, EveryFhirRouteNeedsATokenWithTheRightScope) {
     const char* method;
     const char* path;
     std::string body;
+    const char* interaction;  // as audited
   };
   const std::vector<Route> routes = {
-      {"GET", "/fhir/CarePlan", ""},
-      {"GET", "/fhir/CarePlan?status=active", ""},
-      {"POST", "/fhir/CarePlan/_search", ""},
-      {"GET", "/fhir/CarePlan/abc", ""},
-      {"GET", "/fhir/CarePlan/abc/_history", ""},
-      {"GET", "/fhir/CarePlan/abc/_history/1", ""},
-      {"GET", "/fhir/CarePlan/_history", ""},
-      {"GET", "/fhir/_history", ""},
-      {"GET", "/fhir/Patient", ""},  // narrow may read patients, not search them
-      {"POST", "/fhir/CarePlan", care_plan},
-      {"PUT", "/fhir/CarePlan/abc", care_plan},
-      {"DELETE", "/fhir/CarePlan/abc", ""},
-      {"POST", "/fhir", transaction},
+      {"GET", "/fhir/CarePlan", "", "search-type"},
+      {"GET", "/fhir/CarePlan?status=active", "", "search-type"},
+      {"POST", "/fhir/CarePlan/_search", "", "search-type"},
+      {"GET", "/fhir/CarePlan/abc", "", "read"},
+      {"GET", "/fhir/CarePlan/abc/_history", "", "history-instance"},
+      {"GET", "/fhir/CarePlan/abc/_history/1", "", "vread"},
+      {"GET", "/fhir/CarePlan/_history", "", "history-type"},
+      {"GET", "/fhir/_history", "", "history-system"},
+      {"GET", "/fhir/Patient", "", "search-type"},  // narrow may read patients, not search them
+      {"POST", "/fhir/CarePlan", care_plan, "create"},
+      {"PUT", "/fhir/CarePlan/abc", care_plan, "update"},
+      {"DELETE", "/fhir/CarePlan/abc", "", "delete"},
+      {"POST", "/fhir", transaction, "transaction"},
   };
+  AuditTrail audit(*client_);
   for (const Route& route : routes) {
+    std::string what = std::string(route.method) + " " + route.path;
     HeaderList json = {{"Content-Type", "application/fhir+json"}};
     HttpsResponse anonymous = client_->Send(route.method, route.path, route.body, json);
     EXPECT_EQ(anonymous.status, 401) << route.method << " " << route.path << anonymous.body;
+    audit.Expect(what + " without a token", {"unauthenticated", "", route.interaction, "4"});
     json.emplace_back("Authorization", narrow);
     HttpsResponse limited = client_->Send(route.method, route.path, route.body, json);
     EXPECT_EQ(limited.status, 403) << route.method << " " << route.path << limited.body;
     EXPECT_NE(limited.body.find("\"code\":\"forbidden\""), std::string::npos) << limited.body;
+    audit.Expect(what + " with a narrow token",
+                 {"narrow-ehr", "1987654328", route.interaction, "4"});
   }
   EXPECT_EQ(client_->Get("/fhir/Patient/abc", {{"Authorization", narrow}}).status, 404)
       << "what the scope allows goes through";
+  audit.Expect("a read of a missing patient",
+               {"narrow-ehr", "1987654328", "read", "4", {"Patient/abc"}});
+  EXPECT_EQ(client_->Get("/fhir/metadata").status, 200);
+  EXPECT_TRUE(audit.New().empty()) << "the CapabilityStatement is not audited";
+}
+
+TEST_F(AuthTest, PartnersCannotReadTheAuditTrail) {
+  std::string everything = "Bearer " + Token("system/*.cruds");
+  HeaderList headers = {{"Authorization", everything}, {"Content-Type", "application/fhir+json"}};
+  EXPECT_EQ(client_->Get("/fhir/CarePlan", {{"Authorization", everything}}).status, 200);
+  for (const char* path : {"/fhir/AuditEvent", "/fhir/AuditEvent?_count=5",
+                           "/fhir/AuditEvent/anything", "/fhir/AuditEvent/_history"}) {
+    HttpsResponse refused = client_->Get(path, {{"Authorization", everything}});
+    EXPECT_EQ(refused.status, 403) << path << refused.body;
+    EXPECT_NE(refused.body.find("/admin/v1/audit"), std::string::npos) << refused.body;
+  }
+  std::string event = R"({"resourceType":"AuditEvent","type":{"code":"rest"},
+      "recorded":"2026-01-01T00:00:00Z","agent":[{"requestor":true}],"source":{"observer":{}}})";
+  EXPECT_EQ(client_->Post("/fhir/AuditEvent", event, headers).status, 403);
+  HttpsResponse history = client_->Get("/fhir/_history", {{"Authorization", everything}});
+  ASSERT_EQ(history.status, 200);
+  EXPECT_EQ(history.body.find("\"AuditEvent\""), std::string::npos) << history.body;
+  for (const std::string& bearer :
+       {everything, std::string("Bearer ") + kPracticeToken, std::string()}) {
+    HeaderList auth;
+    if (!bearer.empty()) auth.emplace_back("Authorization", bearer);
+    HttpsResponse refused = client_->Get("/admin/v1/audit", auth);
+    EXPECT_EQ(refused.status, 401) << refused.body;
+    EXPECT_EQ(refused.body.find("AuditEvent"), std::string::npos);
+  }
+  HttpsResponse admin = client_->Get("/admin/v1/audit?client=evim-ehr&interaction=read&outcome=4",
+                                     {{"Authorization", std::string("Bearer ") + kAdminToken}});
+  ASSERT_EQ(admin.status, 200) << admin.body;
+  EXPECT_EQ(ParseOrFail(admin.body).Find("total")->number_text(), "1")
+      << "the refused read of AuditEvent/anything is audited";
+
+  ProcessResult cli = RunDuet({"audit", "--config", server_->config_path(), "--client", "evim-ehr",
+                               "--outcome", "4", "--limit", "100"});
+  EXPECT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_NE(cli.out.find("search-type outcome=4 client=evim-ehr org=1620193841 from=127.0.0.1"),
+            std::string::npos)
+      << cli.out;
+  ProcessResult json = RunDuet({"audit", "--config", server_->config_path(), "--json",
+                                "--interaction", "search-type", "--client", "evim-ehr"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  Json bundle = ParseOrFail(json.out);
+  EXPECT_EQ(bundle.StringOr("type"), "searchset");
+  EXPECT_EQ(bundle.Find("total")->number_text(), "3") << json.out.substr(0, 400);
+  ProcessResult bad = RunDuet({"audit", "--config", server_->config_path(), "--since", "soon"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--since: 'soon' is not a FHIR date"), std::string::npos) << bad.err;
 }
 
 TEST_F(AuthTest, ThePracticeApiNeedsThePracticesOwnToken) {
@@ -329,6 +461,14 @@ class TwoPartnersTest : public ::testing::Test {
     neuro_ = Bearer("narrow-ehr");
     maria_ = OnlyId(Get("/fhir/Patient", evim_));
     slp_patient_ = OnlyId(Get("/fhir/Patient", neuro_));
+    audit_ = std::make_unique<AuditTrail>(*client_);
+  }
+  // Who made an access, as the audit trail names it.
+  ExpectedAudit By(const std::string& bearer, const std::string& interaction,
+                   const std::string& outcome, std::vector<std::string> patients = {}) const {
+    bool evim = bearer == evim_;
+    return {evim ? "evim-ehr" : "narrow-ehr", evim ? "1620193841" : "1890345626", interaction,
+            outcome, std::move(patients)};
   }
   std::string Bearer(const std::string& client) {
     std::string token_url = server_->base_url() + "/auth/token";
@@ -364,24 +504,32 @@ class TwoPartnersTest : public ::testing::Test {
   std::unique_ptr<TestServer> server_;
   std::unique_ptr<HttpsClient> client_;
   std::string evim_, neuro_, maria_, slp_patient_;
+  std::unique_ptr<AuditTrail> audit_;
 };
 
 TEST_F(TwoPartnersTest, EachSeesOnlyItsOwnPatients) {
   ASSERT_NE(maria_, slp_patient_);
   EXPECT_EQ(Get("/fhir/" + maria_, evim_).status, 200);
+  audit_->Expect("evim reads its patient", By(evim_, "read", "0", {maria_}));
   EXPECT_EQ(Get("/fhir/" + slp_patient_, neuro_).status, 200);
+  audit_->Expect("neuro reads its patient", By(neuro_, "read", "0", {slp_patient_}));
   for (const auto& [bearer, other] : {std::pair{evim_, slp_patient_}, {neuro_, maria_}}) {
     HttpsResponse hidden = Get("/fhir/" + other, bearer);
     EXPECT_EQ(hidden.status, 404);
+    audit_->Expect("a hidden patient", By(bearer, "read", "4", {other}));
     HttpsResponse missing = Get("/fhir/Patient/no-such-patient", bearer);
     EXPECT_EQ(missing.status, 404);
+    audit_->Expect("a missing patient", By(bearer, "read", "4", {"Patient/no-such-patient"}));
     EXPECT_NE(hidden.body.find(other + " does not exist"), std::string::npos)
         << "a hidden patient looks like a missing one: " << hidden.body;
     EXPECT_EQ(Get("/fhir/" + other + "/_history/1", bearer).status, 404);
+    audit_->Expect("a hidden version", By(bearer, "vread", "4", {other}));
     std::vector<std::string> history = Ids(Get("/fhir/" + other + "/_history", bearer));
     EXPECT_TRUE(history.empty());
+    audit_->Expect("a hidden history", By(bearer, "history-instance", "0", {other}));
     std::vector<std::string> plans = Ids(Get("/fhir/CarePlan?subject=" + other, bearer));
     EXPECT_TRUE(plans.empty()) << "searches leave out what is not shared";
+    EXPECT_TRUE(audit_->New().size() == 1u) << "an empty search is audited too";
   }
 }
 
@@ -402,23 +550,36 @@ TEST_F(TwoPartnersTest, IncludesAndRevincludesNeverCrossTheBoundary) {
   HttpsResponse all = Get("/fhir/Patient", evim_);
   EXPECT_EQ(ParseOrFail(all.body).Find("total")->number_text(), "1") << "total counts only "
                                                                         "what is visible";
+  audit_->New();
+  Get("/fhir/CarePlan?_include=CarePlan:subject", evim_);
+  audit_->Expect("a search names the patients whose data it returned",
+                 By(evim_, "search-type", "0", {maria_}));
 }
 
 TEST_F(TwoPartnersTest, NeitherCanChangeTheOthersPatient) {
   HttpsResponse patient = Get("/fhir/" + slp_patient_, neuro_);
   ASSERT_EQ(patient.status, 200);
   HeaderList headers = {{"Content-Type", "application/fhir+json"}, {"Authorization", evim_}};
+  audit_->New();
   HttpsResponse update = client_->Put("/fhir/" + slp_patient_, patient.body, headers);
   EXPECT_EQ(update.status, 404) << update.body;
+  audit_->Expect("a refused update", By(evim_, "update", "4", {slp_patient_}));
   std::string goal = R"({"resourceType":"Goal","lifecycleStatus":"proposed",
       "description":{"text":"walk"},"subject":{"reference":")" +
                      slp_patient_ + R"("}})";
   HttpsResponse create = client_->Post("/fhir/Goal", goal, headers);
   EXPECT_EQ(create.status, 404) << create.body;
+  audit_->Expect("a refused create", By(evim_, "create", "4"));
   std::string own_goal = goal;
   own_goal.replace(own_goal.find(slp_patient_), slp_patient_.size(), maria_);
   EXPECT_EQ(client_->Post("/fhir/Goal", own_goal, headers).status, 201)
       << "its own patient it may write for";
+  audit_->Expect("a create", By(evim_, "create", "0", {maria_}));
+  std::string transaction = R"({"resourceType":"Bundle","type":"transaction","entry":[
+      {"resource":)" + own_goal +
+                            R"(,"request":{"method":"POST","url":"Goal"}}]})";
+  EXPECT_EQ(client_->Post("/fhir", transaction, headers).status, 200);
+  audit_->Expect("a transaction", By(evim_, "transaction", "0", {maria_}));
   EXPECT_EQ(
       ParseOrFail(Get("/fhir/" + slp_patient_, neuro_).body).Find("meta")->StringOr("versionId"),
       "1")

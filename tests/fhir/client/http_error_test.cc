@@ -55,6 +55,15 @@ TEST(HttpErrorTest, MessageCountsAttemptsAndIgnoresOtherBodies) {
             "GET https://partner.example/fhir/metadata: HTTP 503 after 8 attempts");
 }
 
+TEST(HttpErrorTest, MessageLeavesOutTheQueryWhichCanHoldPatientData) {
+  FhirResponse response;
+  response.status = 400;
+  response.url = "https://meds.example/fhir/Patient?family=Lopez&birthdate=1961-04-02";
+  response.attempts = 1;
+  EXPECT_EQ(HttpErrorStatus("GET", response).message(),
+            "GET https://meds.example/fhir/Patient?(query left out): HTTP 400");
+}
+
 TEST(HttpErrorTest, SuccessIsOk) {
   FhirResponse response;
   response.status = 204;

@@ -123,5 +123,35 @@ TEST_F(FhirAuthorizerTest, APartnerSeesOnlyItsOwnPatients) {
       << "an organization with no shared patient sees none";
 }
 
+TEST_F(FhirAuthorizerTest, AuditEventsAreNeverServedToPartners) {
+  // One AuditEvent stored as a resource (written straight to the store, as no partner can).
+  {
+    auto tx = store_->BeginWrite();
+    ASSERT_TRUE(tx.ok());
+    auto event = fhir::ParseJson(R"({"resourceType":"AuditEvent","type":{"code":"rest"},
+        "recorded":"2026-01-01T00:00:00Z","agent":[{"requestor":true}],
+        "source":{"observer":{"display":"x"}}})");
+    ASSERT_TRUE(event.ok());
+    ASSERT_TRUE((*tx)->Create("AuditEvent", "ae-1", std::move(*event)).ok());
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+  std::string token = Token("system/*.cruds system/AuditEvent.cruds");
+  for (const char* target :
+       {"/fhir/AuditEvent", "/fhir/AuditEvent/ae-1", "/fhir/AuditEvent/ae-1/_history",
+        "/fhir/AuditEvent/_history", "/fhir/AuditEvent/ae-1/_history/1"}) {
+    HttpResponse refused = Call("GET", target, token);
+    EXPECT_EQ(refused.status, 403) << target;
+    EXPECT_NE(refused.body.find("/admin/v1/audit"), std::string::npos) << refused.body;
+  }
+  EXPECT_EQ(Call("DELETE", "/fhir/AuditEvent/ae-1", token).status, 403);
+  std::string bundle = R"({"resourceType":"Bundle","type":"batch","entry":[
+      {"request":{"method":"GET","url":"AuditEvent/ae-1"}}]})";
+  EXPECT_EQ(Call("POST", "/fhir", token, bundle).status, 403);
+  HttpResponse history = Call("GET", "/fhir/_history", token);
+  ASSERT_EQ(history.status, 200);
+  EXPECT_EQ(history.body.find("ae-1"), std::string::npos) << "left out of system histories";
+  EXPECT_NE(history.body.find("\"Patient\""), std::string::npos) << "but nothing else";
+}
+
 }  // namespace
 }  // namespace duet::gateway

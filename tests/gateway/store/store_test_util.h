@@ -12,6 +12,7 @@
 
 #include "fhir/json.h"
 #include "fhir/search/search_query.h"
+#include "gateway/store/sqlite_audit_log.h"
 #include "gateway/store/sqlite_resource_store.h"
 
 namespace duet::gateway::testing {
@@ -53,6 +54,22 @@ inline std::unique_ptr<SqliteResourceStore> MustOpen(const std::string& path,
       SqliteResourceStore::Open(path, std::move(options));
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   return store.ok() ? std::move(store).value() : nullptr;
+}
+
+// The store at `path` and the audit log in its file (null, with a test failure, when either does
+// not open).
+struct StoreWithAudit {
+  std::unique_ptr<SqliteResourceStore> store;
+  std::unique_ptr<SqliteAuditLog> log;
+};
+inline StoreWithAudit MustOpenWithAudit(const std::string& path) {
+  StoreWithAudit opened;
+  opened.store = MustOpen(path);
+  if (opened.store == nullptr) return opened;
+  StatusOr<std::unique_ptr<SqliteAuditLog>> log = SqliteAuditLog::Open(path, opened.store.get());
+  EXPECT_TRUE(log.ok()) << log.status().ToString();
+  if (log.ok()) opened.log = std::move(log).value();
+  return opened;
 }
 
 // A clock that tests move by hand (milliseconds since the epoch).

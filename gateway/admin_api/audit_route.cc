@@ -1,0 +1,26 @@
+#include "gateway/admin_api/audit_route.h"
+
+#include "gateway/audit/audit_query.h"
+#include "gateway/http/http_status.h"
+
+namespace duet::gateway {
+
+AdminApiHandler::Route AuditRoute(AuditLog& log) {
+  return [&log](const HttpRequest& request) {
+    std::vector<AuditQueryProblem> problems;
+    AuditQuery query = ParseAuditQuery(request.query, &problems);
+    if (!problems.empty()) {
+      std::vector<AdminProblem> listed;
+      for (const AuditQueryProblem& problem : problems) {
+        listed.push_back({problem.parameter, "", problem.message});
+      }
+      return AdminError(400, "the audit query has invalid parameters", listed);
+    }
+    auto page = log.Query(query);
+    if (!page.ok()) return AdminError(HttpStatusFor(page.status().code()), page.status().message());
+    return AdminJson(200, AuditBundle(*page, request.query, request.base_url + request.path),
+                     "application/fhir+json");
+  };
+}
+
+}  // namespace duet::gateway

@@ -1,0 +1,47 @@
+#include "gateway/audit/audit_entities.h"
+
+#include "gateway/workflow/workflow_support.h"
+
+namespace duet::gateway {
+namespace {
+
+void AddResource(AuditRecord& record, const fhir::Json& resource) {
+  std::string type(resource.StringOr("resourceType"));
+  std::string id(resource.StringOr("id"));
+  if (type.empty() || type == "OperationOutcome" || id.empty()) return;
+  AddAuditEntity(record, type, id, &resource);
+}
+
+}  // namespace
+
+void AddAuditEntity(AuditRecord& record, const std::string& type, const std::string& id,
+                    const fhir::Json* resource) {
+  AddUnique(record.resources, type + "/" + id);
+  if (type == "Patient") {
+    AddUnique(record.patients, id);
+    return;
+  }
+  if (resource == nullptr) return;
+  std::vector<LiteralReference> references;
+  CollectLiteralReferences(*resource, &references);
+  for (const LiteralReference& reference : references) {
+    if (reference.type == "Patient") AddUnique(record.patients, reference.id);
+  }
+}
+
+void AddAuditEntitiesFromBody(AuditRecord& record, std::string_view body) {
+  if (body.empty()) return;
+  auto parsed = fhir::ParseJson(body);
+  if (!parsed.ok() || !parsed->is_object()) return;
+  if (parsed->StringOr("resourceType") != "Bundle") {
+    AddResource(record, *parsed);
+    return;
+  }
+  const fhir::Json* entries = parsed->Find("entry");
+  if (entries == nullptr || !entries->is_array()) return;
+  for (const fhir::Json& entry : entries->items()) {
+    if (const fhir::Json* resource = entry.Find("resource")) AddResource(record, *resource);
+  }
+}
+
+}  // namespace duet::gateway

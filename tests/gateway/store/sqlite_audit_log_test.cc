@@ -1,0 +1,176 @@
+#include "gateway/store/sqlite_audit_log.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+#include <vector>
+
+#include "tests/gateway/store/store_test_util.h"
+
+namespace duet::gateway {
+namespace {
+
+using testing::MustOpen;
+using testing::MustParseJson;
+using testing::TempDir;
+
+AuditRecord Record(const std::string& client, const std::string& interaction,
+                   std::vector<std::string> patients, int64_t recorded_ms, int outcome = 0) {
+  AuditRecord record;
+  record.id = NewAuditId();
+  record.recorded_ms = recorded_ms;
+  record.agent = {"client", client, "1620193841"};
+  record.remote_address = "127.0.0.1";
+  record.interaction = interaction;
+  record.resource_type = "CarePlan";
+  record.http_status = outcome == 0 ? 200 : 404;
+  record.outcome = outcome;
+  record.patients = std::move(patients);
+  for (const std::string& patient : record.patients)
+    record.resources.push_back("Patient/" + patient);
+  return record;
+}
+
+class SqliteAuditLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+  void Open() {
+    db_ = {};  // closes the log, then the store
+    db_ = testing::MustOpenWithAudit(dir_.File("duet.db"));
+    ASSERT_TRUE(db_.store && db_.log);
+  }
+  // The ids of the events a query finds, newest first.
+  std::vector<std::string> Ids(AuditQuery query) {
+    auto page = db_.log->Query(query);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    std::vector<std::string> ids;
+    if (!page.ok()) return ids;
+    for (const std::string& text : page->events) {
+      ids.emplace_back(MustParseJson(text).StringOr("id"));
+    }
+    return ids;
+  }
+
+  TempDir dir_;
+  testing::StoreWithAudit db_;
+};
+
+TEST_F(SqliteAuditLogTest, FindsRecordsByEachFieldNewestFirst) {
+  AuditRecord a = Record("evim", "read", {"p1"}, 1000);
+  AuditRecord b = Record("neuro", "search-type", {"p1", "p2"}, 2000);
+  AuditRecord c = Record("evim", "read", {"p3"}, 3000, 4);
+  for (const AuditRecord* record : {&a, &b, &c}) ASSERT_TRUE(db_.log->Record(*record).ok());
+
+  EXPECT_EQ(Ids({}), (std::vector<std::string>{c.id, b.id, a.id}));
+  AuditQuery query;
+  query.patient = "p1";
+  EXPECT_EQ(Ids(query), (std::vector<std::string>{b.id, a.id}));
+  query = {};
+  query.client = "evim";
+  EXPECT_EQ(Ids(query), (std::vector<std::string>{c.id, a.id}));
+  query = {};
+  query.interaction = "search-type";
+  EXPECT_EQ(Ids(query), (std::vector<std::string>{b.id}));
+  query = {};
+  query.outcome = 4;
+  EXPECT_EQ(Ids(query), (std::vector<std::string>{c.id}));
+  query = {};
+  query.since_ms = 2000;
+  query.until_ms = 3000;
+  EXPECT_EQ(Ids(query), (std::vector<std::string>{b.id}));
+
+  query = {};
+  query.count = 2;
+  auto first = db_.log->Query(query);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->total, 3);
+  ASSERT_NE(first->next_cursor, 0);
+  query.cursor = first->next_cursor;
+  auto second = db_.log->Query(query);
+  ASSERT_TRUE(second.ok());
+  ASSERT_EQ(second->events.size(), 1u);
+  EXPECT_EQ(MustParseJson(second->events[0]).StringOr("id"), a.id);
+  EXPECT_EQ(second->next_cursor, 0);
+}
+
+TEST_F(SqliteAuditLogTest, RecordsAreNotResourcesAndLeaveTheWriteGenerationAlone) {
+  uint64_t generation = db_.store->WriteGeneration();
+  ASSERT_TRUE(db_.log->Record(Record("evim", "read", {"p1"}, 1000)).ok());
+  EXPECT_EQ(db_.store->WriteGeneration(), generation);
+  auto found = db_.store->Search(testing::MustQuery("AuditEvent", {}));
+  ASSERT_TRUE(found.ok());
+  EXPECT_TRUE(found->matches.empty());
+  auto history = db_.store->History(HistoryQuery{});
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(history->total, 0);
+}
+
+TEST_F(SqliteAuditLogTest, ARolledBackWriteLeavesNoRecordACommittedOneLeavesBoth) {
+  AuditRecord lost = Record("evim", "create", {"p1"}, 1000);
+  {
+    auto tx = db_.store->BeginWrite();
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE(
+        (*tx)->Create("Patient", "p1", MustParseJson(R"({"resourceType":"Patient"})")).ok());
+    ASSERT_TRUE((*tx)->AppendAudit(lost).ok());
+  }  // destroyed without Commit: rolled back
+  EXPECT_TRUE(Ids({}).empty());
+  EXPECT_FALSE(db_.store->Read("Patient", "p1").ok());
+
+  AuditRecord kept = Record("evim", "create", {"p1"}, 2000);
+  {
+    auto tx = db_.store->BeginWrite();
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE(
+        (*tx)->Create("Patient", "p1", MustParseJson(R"({"resourceType":"Patient"})")).ok());
+    ASSERT_TRUE((*tx)->AppendAudit(kept).ok());
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+  EXPECT_EQ(Ids({}), (std::vector<std::string>{kept.id}));
+  EXPECT_TRUE(db_.store->Read("Patient", "p1").ok());
+}
+
+TEST_F(SqliteAuditLogTest, RecordsSurviveARestart) {
+  AuditRecord record = Record("evim", "read", {"p1"}, 1000);
+  ASSERT_TRUE(db_.log->Record(record).ok());
+  Open();
+  AuditQuery query;
+  query.patient = "p1";
+  EXPECT_EQ(Ids(query), (std::vector<std::string>{record.id}));
+}
+
+TEST_F(SqliteAuditLogTest, ConcurrentRecordsAreAllCommittedInFewerTransactions) {
+  constexpr int kThreads = 8;
+  constexpr int kEach = 100;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([this, t] {
+      for (int i = 0; i < kEach; ++i) {
+        Status status = db_.log->Record(Record("c" + std::to_string(t), "read", {"p"}, 1000 + i));
+        EXPECT_TRUE(status.ok()) << status.ToString();
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  AuditQuery query;
+  query.count = 1;
+  auto page = db_.log->Query(query);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->total, kThreads * kEach);
+  EXPECT_LE(db_.log->commits(), kThreads * kEach);
+  EXPECT_GE(db_.log->commits(), 1);
+}
+
+TEST_F(SqliteAuditLogTest, AQueryOnlyLogRefusesToRecord) {
+  auto reader = SqliteAuditLog::Open(dir_.File("duet.db"), nullptr);
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ((*reader)->Record(Record("evim", "read", {}, 1)).code(),
+            StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(db_.log->Record(Record("evim", "read", {}, 1)).ok());
+  auto page = (*reader)->Query({});
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->total, 1);
+}
+
+}  // namespace
+}  // namespace duet::gateway
