@@ -1,6 +1,7 @@
 #include "gateway/server/route_template.h"
 
 #include <array>
+#include <cctype>
 #include <vector>
 
 #include "gateway/fhir_api/fhir_route.h"
@@ -14,20 +15,40 @@ bool StartsWithSegment(std::string_view path, std::string_view prefix) {
          (path.size() == prefix.size() || path[prefix.size()] == '/');
 }
 
+// The shapes of fhir_route.h, told apart by their segments alone (the type is not looked up: this
+// runs on every request, and the placeholders make the label the same either way).
 std::string FhirTemplate(std::string_view rest) {
   if (rest == "/.well-known/smart-configuration") return "/fhir/.well-known/smart-configuration";
-  StatusOr<FhirRoute> route = ParseFhirRoute(rest);
-  if (!route.ok()) return "/fhir/{unknown}";
-  switch (route->kind) {
-    case FhirRoute::Kind::kSystem: return "/fhir";
-    case FhirRoute::Kind::kMetadata: return "/fhir/metadata";
-    case FhirRoute::Kind::kSystemHistory: return "/fhir/_history";
-    case FhirRoute::Kind::kType: return "/fhir/{type}";
-    case FhirRoute::Kind::kTypeSearch: return "/fhir/{type}/_search";
-    case FhirRoute::Kind::kTypeHistory: return "/fhir/{type}/_history";
-    case FhirRoute::Kind::kInstance: return "/fhir/{type}/{id}";
-    case FhirRoute::Kind::kInstanceHistory: return "/fhir/{type}/{id}/_history";
-    case FhirRoute::Kind::kVersion: return "/fhir/{type}/{id}/_history/{vid}";
+  std::vector<std::string_view> segments = SplitPathSegments(rest);
+  auto is_type = [](std::string_view segment) {
+    return std::isupper(static_cast<unsigned char>(segment.front())) != 0;
+  };
+  auto is_id = [](std::string_view segment) { return IsValidFhirId(segment); };
+  switch (segments.size()) {
+    case 0: return "/fhir";
+    case 1:
+      if (segments[0] == "metadata") return "/fhir/metadata";
+      if (segments[0] == "_history") return "/fhir/_history";
+      if (is_type(segments[0])) return "/fhir/{type}";
+      break;
+    case 2:
+      if (!is_type(segments[0])) break;
+      if (segments[1] == "_search") return "/fhir/{type}/_search";
+      if (segments[1] == "_history") return "/fhir/{type}/_history";
+      if (is_id(segments[1])) return "/fhir/{type}/{id}";
+      break;
+    case 3:
+      if (is_type(segments[0]) && is_id(segments[1]) && segments[2] == "_history") {
+        return "/fhir/{type}/{id}/_history";
+      }
+      break;
+    case 4:
+      if (is_type(segments[0]) && is_id(segments[1]) && segments[2] == "_history" &&
+          is_id(segments[3])) {
+        return "/fhir/{type}/{id}/_history/{vid}";
+      }
+      break;
+    default: break;
   }
   return "/fhir/{unknown}";
 }

@@ -20,7 +20,10 @@ TEST(RouteTemplateTest, FhirPathsBecomeTemplatesWithoutIds) {
 }
 
 TEST(RouteTemplateTest, PathsAClientMadeUpShareOneLabel) {
-  EXPECT_EQ(RouteTemplate("/fhir/NoSuchType/1"), "/fhir/{unknown}");
+  EXPECT_EQ(RouteTemplate("/fhir/NoSuchType/1"), "/fhir/{type}/{id}");  // a 404, by status
+  EXPECT_EQ(RouteTemplate("/fhir/lowercase"), "/fhir/{unknown}");
+  EXPECT_EQ(RouteTemplate("/fhir/Patient/1/_history/x y"), "/fhir/{unknown}");
+  EXPECT_EQ(RouteTemplate("/fhir/a/b/c/d/e"), "/fhir/{unknown}");
   EXPECT_EQ(RouteTemplate("/fhir/Patient/1/$everything"), "/fhir/{unknown}");
   EXPECT_EQ(RouteTemplate("/fhir/Patient/bad id!"), "/fhir/{unknown}");
   EXPECT_EQ(RouteTemplate("/anything/else/42"), "other");
