@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <map>
+#include <utility>
 
 #include "fhir/json.h"
 
@@ -60,8 +61,11 @@ HttpResponse SmartAuthHandler::Handle(const HttpRequest& request) {
     return Discovery(request);
   }
   if (request.path == "/auth/token") {
-    if (request.method != "POST") return OAuthError(405, "invalid_request", "use POST");
-    return Token(request);
+    std::string error = "invalid_request";
+    HttpResponse response =
+        request.method == "POST" ? Token(request, error) : OAuthError(405, error, "use POST");
+    if (token_observer_) token_observer_(response.status == 200 ? std::string_view() : error);
+    return response;
   }
   return OAuthError(404, "invalid_request", "no such endpoint: " + request.path);
 }
@@ -80,7 +84,12 @@ HttpResponse SmartAuthHandler::Discovery(const HttpRequest& request) const {
   return JsonAnswer(200, body);
 }
 
-HttpResponse SmartAuthHandler::Token(const HttpRequest& request) const {
+void SmartAuthHandler::SetTokenObserver(std::function<void(std::string_view error)> observer) {
+  token_observer_ = std::move(observer);
+}
+
+HttpResponse SmartAuthHandler::Token(const HttpRequest& request, std::string& error) const {
+  error = "invalid_request";
   const std::string* type = request.headers.Find("Content-Type");
   if (type == nullptr || type->rfind("application/x-www-form-urlencoded", 0) != 0) {
     return OAuthError(400, "invalid_request",
@@ -94,6 +103,7 @@ HttpResponse SmartAuthHandler::Token(const HttpRequest& request) const {
   }
   TokenAnswer answer = tokens_.Grant(form, TokenUrl(request), clock_());
   if (!answer.error.empty()) {
+    error = answer.error;
     spdlog::warn("auth: token refused to client \"{}\" from {}: {}: {}", answer.client_id,
                  request.remote_address, answer.error, answer.error_description);
     int status = answer.error == "server_error" ? 500 : 400;

@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "gateway/auth/token_service.h"
 #include "gateway/http/http_types.h"
@@ -27,14 +28,20 @@ class SmartAuthHandler : public HttpHandler {
 
   HttpResponse Handle(const HttpRequest& request) override;
 
+  // Called once per token request with "" when a token was issued, else the OAuth2 error code
+  // (for metrics). Set before serving; it must be thread-safe.
+  void SetTokenObserver(std::function<void(std::string_view error)> observer);
+
  private:
   std::string TokenUrl(const HttpRequest& request) const;
   HttpResponse Discovery(const HttpRequest& request) const;
-  HttpResponse Token(const HttpRequest& request) const;
+  // `error` receives the OAuth2 error code of a refusal.
+  HttpResponse Token(const HttpRequest& request, std::string& error) const;
 
   const TokenService& tokens_;
   std::string public_origin_;
   std::function<int64_t()> clock_;
+  std::function<void(std::string_view error)> token_observer_;
 };
 
 }  // namespace duet::gateway

@@ -139,7 +139,7 @@ void ReadFhir(const Json& root, GatewayConfig& config, ConfigProblems& problems)
 void ReadLog(const Json& root, GatewayConfig& config, ConfigProblems& problems) {
   const Json* log = Section(root, "log", false, problems);
   if (log == nullptr) return;
-  CheckKnownMembers(*log, "/log", {"level"}, problems);
+  CheckKnownMembers(*log, "/log", {"level", "format"}, problems);
   if (auto level = ReadString(log, "/log", "level", false, problems)) {
     static const std::vector<std::string> kLevels = {"trace", "debug",    "info", "warn",
                                                      "error", "critical", "off"};
@@ -149,6 +149,13 @@ void ReadLog(const Json& root, GatewayConfig& config, ConfigProblems& problems) 
           "must be one of trace, debug, info, warn, error, critical, off (got \"" + *level + "\")");
     } else {
       config.log.level = *level;
+    }
+  }
+  if (auto format = ReadString(log, "/log", "format", false, problems)) {
+    if (*format != "json" && *format != "text") {
+      problems.Add("/log/format", "must be json or text (got \"" + *format + "\")");
+    } else {
+      config.log.format = *format;
     }
   }
 }

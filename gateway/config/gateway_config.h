@@ -54,7 +54,8 @@ struct GatewayConfig {
   } fhir;
 
   struct Log {
-    std::string level = "info";  // trace, debug, info, warn, error, critical, off
+    std::string level = "info";   // trace, debug, info, warn, error, critical, off
+    std::string format = "json";  // "json" (one object a line) or "text"
   } log;
 
   AuthConfig auth;  // who may call the FHIR API (auth_config.h)

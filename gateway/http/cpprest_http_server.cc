@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "fhir/json.h"
+#include "gateway/http/request_id.h"
+#include "gateway/telemetry/log_fields.h"
 
 namespace duet::gateway {
 namespace {
@@ -136,6 +138,18 @@ class BodyReader : public std::enable_shared_from_this<BodyReader> {
   std::vector<uint8_t> scratch_;
 };
 
+// One request from its arrival to its answer: its id, when it came, and what was answered. Shared
+// by the continuations that serve it; the last one to let go ends it (RequestObserver::OnFinished,
+// and the in-flight count).
+struct Exchange {
+  std::string request_id;
+  std::chrono::steady_clock::time_point started;
+  std::string method;
+  std::string path;
+  int status = 0;
+  size_t response_bytes = 0;
+};
+
 }  // namespace
 
 class CpprestHttpServer::Impl : public std::enable_shared_from_this<Impl> {
@@ -152,12 +166,14 @@ class CpprestHttpServer::Impl : public std::enable_shared_from_this<Impl> {
   bool Enter();
   void Leave();
   void OnRequest(const http::http_request& request);
+  // The exchange for a request that just arrived; `counted` when Enter() took it in.
+  std::shared_ptr<Exchange> BeginExchange(const http::http_request& request, bool counted);
   void Dispatch(const http::http_request& request, std::string body,
-                std::shared_ptr<void> in_flight);
+                std::shared_ptr<Exchange> in_flight);
   HttpRequest Convert(const http::http_request& request, std::string body) const;
   void Reply(const http::http_request& request, const HttpResponse& response,
-             std::shared_ptr<void> in_flight, bool close_connection = false);
-  void RejectTooLarge(const http::http_request& request, std::shared_ptr<void> in_flight,
+             std::shared_ptr<Exchange> in_flight, bool close_connection = false);
+  void RejectTooLarge(const http::http_request& request, std::shared_ptr<Exchange> in_flight,
                       bool drop_connection);
   // A failure response in the format of the handler that serves the request's path.
   HttpResponse Error(const http::http_request& request, int status,
@@ -254,14 +270,41 @@ void CpprestHttpServer::Impl::Leave() {
   if (--in_flight_ == 0) drained_.notify_all();
 }
 
+std::shared_ptr<Exchange> CpprestHttpServer::Impl::BeginExchange(const http::http_request& request,
+                                                                 bool counted) {
+  auto* exchange = new Exchange;
+  exchange->started = std::chrono::steady_clock::now();
+  const http::http_headers& headers = request.headers();
+  auto incoming = headers.find(kRequestIdHeader);
+  exchange->request_id =
+      AcceptOrMakeRequestId(incoming != headers.end() ? &incoming->second : nullptr);
+  exchange->method = request.method();
+  if (options_.observer) options_.observer->OnStarted();
+  auto self = shared_from_this();
+  return std::shared_ptr<Exchange>(exchange, [self, counted](Exchange* done) {
+    if (self->options_.observer) {
+      FinishedRequest finished;
+      finished.request_id = done->request_id;
+      finished.method = done->method;
+      finished.path = done->path;
+      finished.status = done->status;
+      finished.response_bytes = done->response_bytes;
+      finished.duration = std::chrono::steady_clock::now() - done->started;
+      self->options_.observer->OnFinished(finished);
+    }
+    delete done;
+    if (counted) self->Leave();
+  });
+}
+
 void CpprestHttpServer::Impl::OnRequest(const http::http_request& request) {
   if (!Enter()) {
     HttpResponse busy = Error(request, 503, "server is shutting down");
-    Reply(request, busy, nullptr, /*close_connection=*/true);
+    Reply(request, busy, BeginExchange(request, /*counted=*/false), /*close_connection=*/true);
     return;
   }
   auto self = shared_from_this();
-  std::shared_ptr<void> in_flight(nullptr, [self](void*) { self->Leave(); });
+  std::shared_ptr<Exchange> in_flight = BeginExchange(request, /*counted=*/true);
   try {
     const http::http_headers& headers = request.headers();
     size_t declared = 0;
@@ -302,11 +345,13 @@ void CpprestHttpServer::Impl::OnRequest(const http::http_request& request) {
 }
 
 void CpprestHttpServer::Impl::Dispatch(const http::http_request& request, std::string body,
-                                       std::shared_ptr<void> in_flight) {
-  auto started = std::chrono::steady_clock::now();
+                                       std::shared_ptr<Exchange> in_flight) {
+  ScopedLogFields fields({LogField::String("request_id", in_flight->request_id)});
   HttpResponse response;
   try {
-    response = handler_->Handle(Convert(request, std::move(body)));
+    HttpRequest converted = Convert(request, std::move(body));
+    converted.request_id = in_flight->request_id;
+    response = handler_->Handle(converted);
   } catch (const std::exception& e) {
     spdlog::error("http: handler threw on {} {}: {}", request.method(),
                   request.request_uri().path(), e.what());
@@ -314,14 +359,6 @@ void CpprestHttpServer::Impl::Dispatch(const http::http_request& request, std::s
   } catch (...) {
     spdlog::error("http: handler threw on {} {}", request.method(), request.request_uri().path());
     response = Error(request, 500, "internal server error");
-  }
-  if (spdlog::should_log(spdlog::level::debug)) {
-    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                      std::chrono::steady_clock::now() - started)
-                      .count();
-    // The path only: query strings can carry patient data (search parameters).
-    spdlog::debug("http: {} {} {} {} {}us", request.remote_address(), request.method(),
-                  request.request_uri().path(), response.status, micros);
   }
   Reply(request, response, std::move(in_flight));
 }
@@ -350,8 +387,12 @@ HttpRequest CpprestHttpServer::Impl::Convert(const http::http_request& request,
 }
 
 void CpprestHttpServer::Impl::Reply(const http::http_request& request, const HttpResponse& response,
-                                    std::shared_ptr<void> in_flight, bool close_connection) {
+                                    std::shared_ptr<Exchange> in_flight, bool close_connection) {
+  if (in_flight == nullptr) in_flight = BeginExchange(request, /*counted=*/false);
+  in_flight->status = response.status;
+  in_flight->response_bytes = response.body.size();
   try {
+    in_flight->path = DecodePath(request.request_uri().path());
     http::http_response native(static_cast<http::status_code>(response.status));
     std::string content_type;
     for (const auto& [name, value] : response.headers.all()) {
@@ -361,6 +402,7 @@ void CpprestHttpServer::Impl::Reply(const http::http_request& request, const Htt
         native.headers().add(name, value);
       }
     }
+    native.headers()[kRequestIdHeader] = in_flight->request_id;
     if (close_connection) native.headers()[http::header_names::connection] = "close";
     // cpprestsdk cannot announce a length without sending a body, so HEAD answers carry neither.
     bool head = request.method() == http::methods::HEAD;
@@ -390,7 +432,7 @@ void CpprestHttpServer::Impl::Reply(const http::http_request& request, const Htt
 }
 
 void CpprestHttpServer::Impl::RejectTooLarge(const http::http_request& request,
-                                             std::shared_ptr<void> in_flight,
+                                             std::shared_ptr<Exchange> in_flight,
                                              bool drop_connection) {
   if (drop_connection) {
     // Closing the body buffer with an error makes the listener stop reading the upload, and

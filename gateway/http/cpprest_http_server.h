@@ -9,7 +9,10 @@
 // Work runs on cpprestsdk's process-wide thread pool, sized once (the first Start() wins); the
 // body is read with continuations, never by blocking a pool thread. Any exception from the
 // handler or the library becomes a 500 with a JSON body. TLS comes from TlsSettings, prepared
-// once and only applied per connection.
+// once and only applied per connection. Every request gets an id (request_id.h), passed to the
+// handler, scoped as the log field "request_id" while it runs and sent back in X-Request-Id; the
+// optional RequestObserver hears of each request's arrival and of its end. Stop() refuses new
+// requests with 503 and waits (bounded) for those in flight.
 //
 // Owns the listener; shares the handler, which must be safe to call from many threads at once.
 // Start/Stop are called from one controlling thread, never from inside a handler.

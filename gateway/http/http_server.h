@@ -7,6 +7,7 @@
 #include <string>
 
 #include "fhir/status.h"
+#include "gateway/http/request_observer.h"
 #include "gateway/tls/tls_settings.h"
 
 namespace duet::gateway {
@@ -17,6 +18,7 @@ struct HttpServerOptions {
   size_t threads = 8;                               // worker threads for connections and handlers
   size_t max_body_bytes = size_t{4} * 1024 * 1024;  // larger request bodies get 413
   std::shared_ptr<const TlsSettings> tls;           // required
+  std::shared_ptr<RequestObserver> observer;        // optional: told about every request
 };
 
 // Start and Stop are called from one controlling thread (not from a handler).

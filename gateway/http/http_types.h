@@ -31,7 +31,8 @@ struct HttpRequest {
   HttpHeaders headers;
   std::string body;
   std::string remote_address;
-  std::string base_url;  // "https://localhost:8443": scheme and authority the client used
+  std::string base_url;    // "https://localhost:8443": scheme and authority the client used
+  std::string request_id;  // X-Request-Id: the caller's when sane, else one the server made
 };
 
 struct HttpResponse {

@@ -2,10 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <memory>
 #include <optional>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include <strings.h>
 
@@ -29,9 +33,12 @@
 #include "gateway/http/cpprest_http_server.h"
 #include "gateway/http/router.h"
 #include "gateway/practice_api/practice_api_handler.h"
+#include "gateway/server/gateway_metrics.h"
 #include "gateway/server/health_handler.h"
 #include "gateway/server/live_configuration.h"
 #include "gateway/server/logging.h"
+#include "gateway/server/metrics_handler.h"
+#include "gateway/server/ready_handler.h"
 #include "gateway/server/shutdown_signals.h"
 #include "gateway/store/serving_lock.h"
 #include "gateway/store/sqlite_audit_log.h"
@@ -48,6 +55,11 @@ namespace {
 // Everything the mounted handlers use, owned here so that it outlives the HTTP server and is
 // closed only after the server has stopped.
 struct Services {
+  // Shared with the HTTP observer and the handlers; outlives this struct.
+  std::shared_ptr<GatewayMetrics> metrics;
+  std::shared_ptr<const TlsSettings> tls;
+  // True from SIGTERM/SIGINT on: /readyz answers 503.
+  std::shared_ptr<std::atomic<bool>> stopping = std::make_shared<std::atomic<bool>>(false);
   std::optional<ServingLock> serving;  // released last
   std::unique_ptr<SqliteResourceStore> store;
   // The audit trail (docs/security.md): its table in the store's file, and the store the FHIR
@@ -77,7 +89,49 @@ Status PrepareSync(const GatewayConfig& config, Services& services) {
                       mappings::MappingContext{config.practice.identifier_base},
                       SystemClockSeconds};
   services.sync = std::make_unique<SyncService>(context);
+  std::shared_ptr<GatewayMetrics> metrics = services.metrics;
+  services.sync->SetRunObserver([metrics](const JobRun& run) {
+    metrics->CountSyncRun(run.job, run.outcome, run.sent, run.received, run.failed);
+  });
+  // Outbox sizes are read from the state store at each scrape, for the jobs configured then (the
+  // collector runs only while the server serves /metrics, which stops before the stores close).
+  SyncStateStore* state = services.sync_state.get();
+  SyncService* sync = services.sync.get();
+  metrics->registry().AddCollector([metrics, state, sync] {
+    for (const std::string& job : sync->JobNames()) {
+      StatusOr<int64_t> dead = state->CountItems(job, "dead");
+      StatusOr<int64_t> pending = state->CountItems(job, "pending");
+      if (dead.ok()) metrics->sync_dead_letters.WithLabels({job}).Set(static_cast<double>(*dead));
+      if (pending.ok()) {
+        metrics->sync_pending.WithLabels({job}).Set(static_cast<double>(*pending));
+      }
+    }
+  });
   return Status::Ok();
+}
+
+// /readyz: the store answers, the certificate is loaded and valid, the gateway is not stopping.
+std::shared_ptr<ReadyHandler> MakeReadyHandler(const Services& services) {
+  std::vector<ReadinessCheck> checks;
+  SqliteResourceStore* store = services.store.get();
+  checks.push_back({"store", "the store does not answer", [store] { return store->CheckHealth(); },
+                    /*cached=*/true});
+  std::shared_ptr<const TlsSettings> tls = services.tls;
+  checks.push_back(
+      {"certificate", "the TLS certificate is not loaded or has expired", [tls]() -> Status {
+         if (tls == nullptr) return UnavailableError("no TLS certificate is loaded");
+         if (std::chrono::system_clock::now() >= tls->certificate_not_after()) {
+           return UnavailableError("the TLS certificate " + tls->certificate_subject() +
+                                   " has expired");
+         }
+         return Status::Ok();
+       }});
+  std::shared_ptr<std::atomic<bool>> stopping = services.stopping;
+  checks.push_back({"shutdown", "the gateway is shutting down", [stopping]() -> Status {
+                      if (stopping->load()) return UnavailableError("shutting down");
+                      return Status::Ok();
+                    }});
+  return std::make_shared<ReadyHandler>(std::move(checks));
 }
 
 int64_t SystemClockMillis() {
@@ -164,6 +218,8 @@ Status MountApis(const GatewayConfig& config, Services& services, Router& router
                                      config.auth.token_lifetime_seconds);
   auto smart = std::make_shared<SmartAuthHandler>(*services.token_service, config.fhir.base_url,
                                                   SystemClockSeconds);
+  std::shared_ptr<GatewayMetrics> metrics = services.metrics;
+  smart->SetTokenObserver([metrics](std::string_view error) { metrics->CountTokenAnswer(error); });
   DUET_RETURN_IF_ERROR(router.Mount("/auth", smart));
   DUET_RETURN_IF_ERROR(router.Mount("/fhir/.well-known", smart));
   auto authorized = std::make_shared<FhirAuthorizer>(services.fhir_api, *services.store,
@@ -194,6 +250,8 @@ Status MountApis(const GatewayConfig& config, Services& services, Router& router
 // ---------------------------------------------------------------------------------------------
 Status MountHandlers(const GatewayConfig& config, Services& services, Router& router) {
   DUET_RETURN_IF_ERROR(router.Mount("/healthz", std::make_shared<HealthHandler>()));
+  DUET_RETURN_IF_ERROR(
+      router.Mount("/metrics", std::make_shared<MetricsHandler>(services.metrics)));
   DUET_ASSIGN_OR_RETURN(services.serving, ServingLock::Acquire(config.store.path));
   auto store = SqliteResourceStore::Open(config.store.path);
   if (!store.ok()) return store.status().WithContext("store.path " + config.store.path);
@@ -201,6 +259,7 @@ Status MountHandlers(const GatewayConfig& config, Services& services, Router& ro
   DUET_ASSIGN_OR_RETURN(services.audit_log,
                         SqliteAuditLog::Open(config.store.path, services.store.get()));
   services.audited_store = std::make_unique<AuditingResourceStore>(*services.store);
+  DUET_RETURN_IF_ERROR(router.Mount("/readyz", MakeReadyHandler(services)));
   services.validator = std::make_unique<fhir::Validator>();
   mappings::MappingContext mapping{config.practice.identifier_base};
   services.rules = std::make_unique<WorkflowRules>(mapping);
@@ -242,11 +301,21 @@ int RunServeCommand(const std::string& config_path) {
   if (Status level = SetLogLevel(config->log.level); !level.ok()) {
     return Fail("cannot start", level);
   }
+  if (Status format = SetLogFormat(config->log.format); !format.ok()) {
+    return Fail("cannot start", format);
+  }
+  auto metrics = std::make_shared<GatewayMetrics>();
+  metrics->SetProcessStart(std::chrono::system_clock::now());
+  metrics->SetBuildInfo(DUET_VERSION);
 
   StatusOr<std::shared_ptr<const TlsSettings>> tls = LoadTls(*config);
   if (!tls.ok()) return Fail("cannot start", tls.status());
 
+  metrics->SetCertificateExpiry((*tls)->certificate_not_after());
   auto services = std::make_unique<Services>();  // destroyed in reverse order of its members
+  services->metrics = metrics;
+  services->tls = *tls;
+  std::shared_ptr<std::atomic<bool>> stopping = services->stopping;
   auto router = std::make_shared<Router>();
   if (Status mounted = MountHandlers(*config, *services, *router); !mounted.ok()) {
     return Fail("cannot start", mounted);
@@ -258,6 +327,7 @@ int RunServeCommand(const std::string& config_path) {
   options.threads = config->listen.threads;
   options.max_body_bytes = config->limits.max_body_bytes;
   options.tls = *tls;
+  options.observer = std::make_shared<HttpTelemetry>(metrics);
   CpprestHttpServer server(options, router);
   if (Status started = server.Start(); !started.ok()) return Fail("cannot start", started);
 
@@ -281,9 +351,13 @@ int RunServeCommand(const std::string& config_path) {
     }
     signal_number = signals.Wait();
   }
+  // Not ready from now on; new requests are refused with 503 while the ones in flight finish
+  // (bounded), and at the same time a running sync job stops at its next resumable point.
+  stopping->store(true);
   spdlog::info("received {}; stopping", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
-  services->sync->Stop();
+  std::thread stop_sync([&services] { services->sync->Stop(); });
   server.Stop();
+  stop_sync.join();
   services.reset();
   spdlog::info("stopped");
   return 0;

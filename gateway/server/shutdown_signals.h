@@ -14,7 +14,9 @@ namespace duet::gateway {
 class ShutdownSignals {
  public:
   ShutdownSignals();
-  ~ShutdownSignals();  // restores the previous mask of the calling thread
+  // Discards the signals that arrived since Wait() returned, then restores the previous mask of
+  // the calling thread.
+  ~ShutdownSignals();
   ShutdownSignals(const ShutdownSignals&) = delete;
   ShutdownSignals& operator=(const ShutdownSignals&) = delete;
 

@@ -108,7 +108,8 @@ class ResourceStore {
   virtual StatusOr<SearchResult> Search(const fhir::SearchQuery& query) = 0;
   virtual StatusOr<HistoryPage> History(const HistoryQuery& query) = 0;
 
-  // Cheap liveness check of the underlying storage, for /readyz.
+  // Whether the underlying storage answers now, for /readyz: a real query that reaches the
+  // storage (not only a connection's cache). Cheap, but not free: callers rate-limit it.
   virtual Status CheckHealth() = 0;
   // A number that grows with every committed write (at the latest when Commit returns), for
   // caches of facts derived from many resources: equal numbers mean nothing was written between.

@@ -57,6 +57,7 @@ class SqliteConnection {
  public:
   struct Options {
     bool query_only = false;  // readers: reject any write on this connection
+    bool create = true;       // false: fail when the database file does not exist
     int busy_timeout_ms = 5000;
   };
 

@@ -1,5 +1,7 @@
 #include "gateway/store/sqlite_resource_store.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -500,7 +502,41 @@ class SqliteResourceStore::Impl {
     DUET_RETURN_IF_ERROR(ApplyConnectionTuning(*writer_));
     DUET_RETURN_IF_ERROR(MigrateSchema());
     // The audit trail's tables (sqlite_audit_rows.h) live beside the resources, outside them.
-    return writer_->Exec(kAuditSchema);
+    DUET_RETURN_IF_ERROR(writer_->Exec(kAuditSchema));
+    if (!in_memory()) {
+      struct stat info {};
+      if (stat(path_.c_str(), &info) != 0) {
+        return UnavailableError("sqlite: cannot stat " + path_ + " after opening it");
+      }
+      file_device_ = info.st_dev;
+      file_inode_ = info.st_ino;
+    }
+    return Status::Ok();
+  }
+
+  bool in_memory() const { return path_ == ":memory:"; }
+
+  // Whether the database file is still there, is the file this store opened, and answers a
+  // query on a connection of its own (so the check reads the disk, not a connection's cache).
+  Status ProbeFile() const {
+    if (in_memory()) return Status::Ok();
+    struct stat info {};
+    if (stat(path_.c_str(), &info) != 0) {
+      return UnavailableError("store file " + path_ + " is gone");
+    }
+    if (info.st_dev != file_device_ || info.st_ino != file_inode_) {
+      return UnavailableError("store file " + path_ + " was replaced while the store was open");
+    }
+    SqliteConnection::Options probe_options;
+    probe_options.query_only = true;
+    probe_options.create = false;
+    probe_options.busy_timeout_ms = options_.busy_timeout_ms;
+    DUET_ASSIGN_OR_RETURN(auto probe, SqliteConnection::Open(path_, probe_options));
+    DUET_ASSIGN_OR_RETURN(SqliteRows rows,
+                          probe->Query({"SELECT MAX(version) FROM schema_version", {}}));
+    DUET_ASSIGN_OR_RETURN(bool has_row, rows.Next());
+    if (!has_row || rows.IsNull(0)) return UnavailableError("store schema is missing");
+    return Status::Ok();
   }
 
   Status MigrateSchema() {
@@ -571,6 +607,9 @@ class SqliteResourceStore::Impl {
     lock.unlock();
     SqliteConnection::Options connection_options;
     connection_options.query_only = true;
+    // Only the writer creates the file: a reader opened after it vanished must fail, not read a
+    // new empty database.
+    connection_options.create = in_memory();
     connection_options.busy_timeout_ms = options_.busy_timeout_ms;
     StatusOr<std::unique_ptr<SqliteConnection>> opened =
         SqliteConnection::Open(path_, connection_options);
@@ -631,6 +670,8 @@ class SqliteResourceStore::Impl {
   std::mutex write_mutex_;  // held by the open WriteTransaction
   std::unique_ptr<SqliteConnection> writer_;
   std::mt19937_64 random_;  // guarded by write_mutex_
+  dev_t file_device_ = 0;   // the database file opened, set once by OpenWriter()
+  ino_t file_inode_ = 0;
 
   std::mutex pool_mutex_;
   std::condition_variable pool_available_;
@@ -870,6 +911,7 @@ StatusOr<HistoryPage> SqliteResourceStore::History(const HistoryQuery& query) {
 uint64_t SqliteResourceStore::WriteGeneration() const { return impl_->cache().generation(); }
 
 Status SqliteResourceStore::CheckHealth() {
+  DUET_RETURN_IF_ERROR(impl_->ProbeFile());
   DUET_ASSIGN_OR_RETURN(Impl::Reader reader, impl_->AcquireReader());
   DUET_ASSIGN_OR_RETURN(SqliteRows rows,
                         (*reader).Query({"SELECT MAX(version) FROM schema_version", {}}));

@@ -226,6 +226,17 @@ StatusOr<std::vector<OutboxItem>> SqliteSyncStateStore::Items(const std::string&
                           {job, job, state}});
 }
 
+StatusOr<int64_t> SqliteSyncStateStore::CountItems(const std::string& job,
+                                                   const std::string& state) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  DUET_ASSIGN_OR_RETURN(SqliteRows rows,
+                        db_->Query({"SELECT COUNT(*) FROM sync_outbox WHERE (? = '' OR job = ?) "
+                                    "AND state = ?",
+                                    {job, job, state}}));
+  DUET_ASSIGN_OR_RETURN(bool has_row, rows.Next());
+  return has_row ? rows.Int64(0) : int64_t{0};
+}
+
 StatusOr<int64_t> SqliteSyncStateStore::RetryDead(const std::string& job, int64_t now) {
   std::lock_guard<std::mutex> lock(mutex_);
   DUET_RETURN_IF_ERROR(

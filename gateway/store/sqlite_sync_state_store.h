@@ -37,6 +37,7 @@ class SqliteSyncStateStore : public SyncStateStore {
                             const std::string& value) override;
   Status MarkFailed(int64_t id, const std::string& error, int64_t next_attempt_at,
                     bool dead) override;
+  StatusOr<int64_t> CountItems(const std::string& job, const std::string& state) override;
   StatusOr<std::vector<OutboxItem>> Items(const std::string& job,
                                           const std::string& state) override;
   StatusOr<int64_t> RetryDead(const std::string& job, int64_t now) override;

@@ -40,6 +40,10 @@ void SyncRunner::AddJob(std::string name, JobSchedule schedule, std::unique_ptr<
   jobs_.emplace(std::move(name), Entry{std::move(schedule), std::move(job)});
 }
 
+void SyncRunner::SetRunObserver(std::function<void(const JobRun&)> observer) {
+  run_observer_ = std::move(observer);
+}
+
 std::vector<std::string> SyncRunner::JobNames() const {
   std::vector<std::string> names;
   for (const auto& [name, entry] : jobs_) names.push_back(name);
@@ -72,6 +76,7 @@ StatusOr<JobRun> SyncRunner::RunNow(const std::string& name) {
     spdlog::warn("sync job {} failed: {}", name, run.message);
   }
   DUET_RETURN_IF_ERROR(state_.RecordRun(run));
+  if (run_observer_) run_observer_(run);
   int64_t next = found->second.schedule.NextAfter(run.started_at);
   if (next < 0) next = std::numeric_limits<int64_t>::max();  // a cron date that never comes
   DUET_RETURN_IF_ERROR(state_.SetNextRun(name, next));

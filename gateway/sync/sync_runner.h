@@ -46,6 +46,8 @@ class SyncRunner {
   ~SyncRunner();
 
   void AddJob(std::string name, JobSchedule schedule, std::unique_ptr<SyncJob> job);
+  // Called with every run's record after it is stored (for metrics); set before Start().
+  void SetRunObserver(std::function<void(const JobRun&)> observer);
 
   // Runs the job now (whatever its schedule) and records the run; the run's record.
   StatusOr<JobRun> RunNow(const std::string& name);
@@ -73,6 +75,7 @@ class SyncRunner {
 
   SyncStateStore& state_;
   Clock clock_;
+  std::function<void(const JobRun&)> run_observer_;
   std::map<std::string, Entry> jobs_;
   std::mutex run_mutex_;  // one job at a time
   std::mutex wake_mutex_;

@@ -14,6 +14,7 @@ Status SyncService::Configure(const GatewayConfig& config) {
   std::lock_guard<std::mutex> configure_lock(configure_mutex_);
   DUET_ASSIGN_OR_RETURN(SyncMachinery built, BuildSyncMachinery(config, context_));
   auto fresh = std::make_shared<SyncMachinery>(std::move(built));
+  if (run_observer_) fresh->runner->SetRunObserver(run_observer_);
   std::map<std::string, std::string> schedules;
   for (const JobConfig& job : config.jobs) {
     DUET_ASSIGN_OR_RETURN(JobSchedule schedule, JobSchedule::FromConfig(job));
@@ -37,6 +38,11 @@ Status SyncService::Configure(const GatewayConfig& config) {
   fresh->runner->Start();
   spdlog::info("sync: {} job(s) scheduled", schedules.size());
   return Status::Ok();
+}
+
+void SyncService::SetRunObserver(std::function<void(const JobRun&)> observer) {
+  std::lock_guard<std::mutex> configure_lock(configure_mutex_);
+  run_observer_ = std::move(observer);
 }
 
 Status SyncService::RequestRun(const std::string& job) {

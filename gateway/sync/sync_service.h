@@ -8,6 +8,7 @@
 // call any method; Configure calls are serialized.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -27,6 +28,9 @@ class SyncService {
   SyncService(const SyncService&) = delete;
   SyncService& operator=(const SyncService&) = delete;
 
+  // Told of every recorded run, of every runner built from now on (metrics). Call before
+  // Configure.
+  void SetRunObserver(std::function<void(const JobRun&)> observer);
   // Builds and starts the jobs of `config`, replacing the running ones.
   Status Configure(const GatewayConfig& config);
   // Queues a run of the job on the scheduling thread; kNotFound for an unknown job.
@@ -41,6 +45,7 @@ class SyncService {
   mutable std::mutex mutex_;    // guards machinery_ and schedules_
   std::shared_ptr<SyncMachinery> machinery_;
   std::map<std::string, std::string> schedules_;  // job → JobSchedule::Describe()
+  std::function<void(const JobRun&)> run_observer_;
 };
 
 }  // namespace duet::gateway

@@ -85,6 +85,11 @@ class SyncStateStore {
   // Items by state ("pending" or "dead") of one job ("" for all jobs).
   virtual StatusOr<std::vector<OutboxItem>> Items(const std::string& job,
                                                   const std::string& state) = 0;
+  // How many items of the job ("" for all jobs) are in `state`; for the gateway's metrics.
+  virtual StatusOr<int64_t> CountItems(const std::string& job, const std::string& state) {
+    DUET_ASSIGN_OR_RETURN(std::vector<OutboxItem> items, Items(job, state));
+    return static_cast<int64_t>(items.size());
+  }
   // Makes dead items of the job ("" for every job) pending again with no attempts; the count.
   virtual StatusOr<int64_t> RetryDead(const std::string& job, int64_t now) = 0;
   // Drops one dead item for good (an admin decided it should not be sent); kNotFound when no

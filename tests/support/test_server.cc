@@ -182,7 +182,9 @@ TestServer::TestServer(TestServerOptions options) : options_(std::move(options))
   config.Set("store", Section({{"path", Json::String("duet.db")}}));
   config.Set("practice",
              Section({{"identifier_base", Json::String("https://sunrise-pt.example/sid")}}));
-  config.Set("log", Section({{"level", Json::String("info")}}));
+  // Text logs, so tests can look for messages as written; {"log": {"format": null}} gives the
+  // default (JSON lines).
+  config.Set("log", Section({{"level", Json::String("info")}, {"format", Json::String("text")}}));
   // No authorization unless a test asks for it (tests/integration/auth_test.cc does).
   config.Set("auth", Section({{"mode", Json::String("development")}}));
   if (options_.extra_config.is_object()) MergeInto(config, options_.extra_config);
@@ -262,6 +264,10 @@ int TestServer::Stop(std::chrono::seconds timeout) {
   }
   pid_ = -1;
   return status.value_or(-1);
+}
+
+void TestServer::Terminate() {
+  if (running()) kill(pid_, SIGTERM);
 }
 
 int TestServer::Kill() {

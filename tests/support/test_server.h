@@ -39,6 +39,8 @@ class TestServer {
   // SIGTERM, then waits up to `timeout` (SIGKILL after it). Returns the exit code, 128+signal
   // when killed by a signal, or -1 when it was not running.
   int Stop(std::chrono::seconds timeout = std::chrono::seconds(15));
+  // Sends SIGTERM and returns at once (graceful-shutdown tests); Stop() then waits for the exit.
+  void Terminate();
   Status Restart();
   // SIGKILL: the process gets no chance to clean up (crash tests). The exit code, or -1.
   int Kill();

@@ -16,7 +16,7 @@ constexpr char kValid[] = R"({
   "practice": {"identifier_base": "https://practice.example.org/id"},
   "limits": {"max_body_bytes": 1048576},
   "fhir": {"base_url": "https://fhir.example.org/fhir/"},
-  "log": {"level": "debug"},
+  "log": {"level": "debug", "format": "text"},
   "auth": {"mode": "smart"}
 })";
 
@@ -34,6 +34,7 @@ TEST(GatewayConfigTest, ParsesEveryField) {
   EXPECT_EQ(config->limits.max_body_bytes, 1048576u);
   EXPECT_EQ(config->fhir.base_url, "https://fhir.example.org/fhir");
   EXPECT_EQ(config->log.level, "debug");
+  EXPECT_EQ(config->log.format, "text");
 }
 
 TEST(GatewayConfigTest, OptionalFieldsHaveDefaults) {
@@ -52,6 +53,7 @@ TEST(GatewayConfigTest, OptionalFieldsHaveDefaults) {
   EXPECT_EQ(config->limits.max_body_bytes, 4u * 1024 * 1024);
   EXPECT_EQ(config->fhir.base_url, "");
   EXPECT_EQ(config->log.level, "info");
+  EXPECT_EQ(config->log.format, "json");
   EXPECT_EQ(config->store.path, ":memory:");
   EXPECT_EQ(config->tls.client_ca, "/srv/ca.pem");
 }
@@ -81,7 +83,7 @@ TEST(GatewayConfigTest, ReportsEveryProblemWithItsPointer) {
     "practice": {"identifier_base": "not a uri"},
     "limits": {"max_body_bytes": "big"},
     "fhir": {"base_url": "ftp://x"},
-    "log": {"level": "loud"},
+    "log": {"level": "loud", "format": "xml"},
     "extra": true
   })",
                  {
@@ -100,6 +102,7 @@ TEST(GatewayConfigTest, ReportsEveryProblemWithItsPointer) {
                      "\"ftp://x\")",
                      "/log/level: must be one of trace, debug, info, warn, error, critical, off "
                      "(got \"loud\")",
+                     "/log/format: must be json or text (got \"xml\")",
                      "/auth: required section is missing",
                  });
 }

@@ -103,6 +103,18 @@ TEST_F(SqliteSyncStateStoreTest, FailuresBackOffThenGoDeadAndCanBeRetried) {
   EXPECT_EQ((*retried)[0].attempts, 0);
 }
 
+TEST_F(SqliteSyncStateStoreTest, CountsItemsByJobAndState) {
+  int64_t a = *store_->Enqueue("push", "CarePlan/a", "v1", 10);
+  ASSERT_TRUE(store_->Enqueue("push", "CarePlan/b", "v1", 10).ok());
+  ASSERT_TRUE(store_->Enqueue("pull", "Patient/c", "v1", 10).ok());
+  ASSERT_TRUE(store_->MarkFailed(a, "400 from partner", 0, true).ok());
+  EXPECT_EQ(*store_->CountItems("push", "dead"), 1);
+  EXPECT_EQ(*store_->CountItems("push", "pending"), 1);
+  EXPECT_EQ(*store_->CountItems("pull", "pending"), 1);
+  EXPECT_EQ(*store_->CountItems("pull", "dead"), 0);
+  EXPECT_EQ(*store_->CountItems("", "pending"), 2);
+}
+
 TEST_F(SqliteSyncStateStoreTest, EnqueueAllIsEnqueueForEachInOneTransaction) {
   int64_t a = *store_->Enqueue("push", "CarePlan/a", "v1", 10);
   ASSERT_TRUE(store_->MarkFailed(a, "503", 100, false).ok());

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <filesystem>
 #include <thread>
+#include <vector>
 
 #include "gateway/store/sqlite_sync_state_store.h"
 
@@ -90,6 +91,20 @@ TEST_F(SyncRunnerTest, AFailedRunIsRecordedAndTheScheduleGoesOn) {
   EXPECT_EQ(run->message, "partner unreachable: connection refused");
   EXPECT_EQ(state_->LoadJob("pull")->next_run_at, 1'800'000'000 + 3600);
   EXPECT_EQ(runner_->RunNow("nope").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(SyncRunnerTest, TheRunObserverHearsOfEveryRecordedRun) {
+  ScriptedJob* job = Add("push", "15m", "");
+  std::vector<JobRun> seen;
+  runner_->SetRunObserver([&](const JobRun& run) { seen.push_back(run); });
+  ASSERT_TRUE(runner_->RunNow("push").ok());
+  job->fail_next = true;
+  ASSERT_TRUE(runner_->RunNow("push").ok());
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].job, "push");
+  EXPECT_EQ(seen[0].outcome, "ok");
+  EXPECT_EQ(seen[0].sent, 2);
+  EXPECT_EQ(seen[1].outcome, "failed");
 }
 
 TEST_F(SyncRunnerTest, TheScheduleSurvivesARestart) {
