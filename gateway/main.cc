@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string>
 
+#include "gateway/cli/backup_command.h"
 #include "gateway/cli/clients_command.h"
 #include "gateway/cli/convert_command.h"
 #include "gateway/cli/endpoints_command.h"
@@ -151,6 +152,14 @@ int main(int argc, char** argv) {
   clients_remove->add_option("client_id", client_id, "Client id")->required();
   for (CLI::App* child : {clients_list, clients_add, clients_remove}) child->fallthrough();
 
+  std::string backup_config;
+  std::string backup_to;
+  auto* backup = app.add_subcommand(
+      "backup", "Copy the store consistently (also while serving) to a new file and check it");
+  backup->add_option("--config", backup_config, "Configuration file (JSON)")->required();
+  backup->add_option("--to", backup_to, "The new file; an existing one is never overwritten")
+      ->required();
+
   app.add_subcommand("version", "Print the version");
 
   try {
@@ -196,6 +205,9 @@ int main(int argc, char** argv) {
       return RunClientsAddCommand(clients_config, new_client, std::cout, std::cerr);
     }
     return RunClientsRemoveCommand(clients_config, client_id, std::cout, std::cerr);
+  }
+  if (backup->parsed()) {
+    return duet::gateway::RunBackupCommand(backup_config, backup_to, std::cout, std::cerr);
   }
   if (sync->parsed()) {
     if (sync_run->parsed()) {
