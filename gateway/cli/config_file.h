@@ -1,6 +1,7 @@
 // Editing the configuration file from the command line (`duet endpoints`, `duet clients`): read
 // it as JSON, and write it back only when the whole new content is valid as `duet serve` would
-// read it, atomically, keeping its permissions. Free functions; one caller at a time per file.
+// read it, atomically, keeping its mode, owner and group. Free functions; one caller at a time
+// per file.
 #pragma once
 
 #include <string>
