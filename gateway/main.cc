@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gateway/cli/audit_command.h"
+#include "gateway/cli/backup_command.h"
 #include "gateway/cli/clients_command.h"
 #include "gateway/cli/convert_command.h"
 #include "gateway/cli/endpoints_command.h"
@@ -178,6 +179,13 @@ int main(int argc, char** argv) {
         help);
   }
   audit->add_flag("--json", audit_options.json, "Print the FHIR searchset Bundle");
+  std::string backup_config;
+  std::string backup_to;
+  auto* backup = app.add_subcommand(
+      "backup", "Copy the store consistently (also while serving) to a new file and check it");
+  backup->add_option("--config", backup_config, "Configuration file (JSON)")->required();
+  backup->add_option("--to", backup_to, "The new file; an existing one is never overwritten")
+      ->required();
 
   app.add_subcommand("version", "Print the version");
 
@@ -227,6 +235,9 @@ int main(int argc, char** argv) {
   }
   if (audit->parsed()) {
     return duet::gateway::RunAuditCommand(audit_config, audit_options, std::cout, std::cerr);
+  }
+  if (backup->parsed()) {
+    return duet::gateway::RunBackupCommand(backup_config, backup_to, std::cout, std::cerr);
   }
   if (sync->parsed()) {
     if (sync_run->parsed()) {

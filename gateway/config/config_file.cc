@@ -1,6 +1,7 @@
 #include "gateway/config/config_file.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -38,8 +39,15 @@ Status WriteConfigJson(const std::string& path, const Json& config) {
     out.flush();
     if (!out) return UnavailableError("cannot write " + temporary);
   }
+  // The new file keeps the old one's mode, owner and group: an admin edits /etc/duet/duet.json as
+  // root, and the gateway reads it through its group (docs/admin-guide.md).
   struct stat info {};
-  if (stat(absolute.c_str(), &info) == 0) chmod(temporary.c_str(), info.st_mode & 07777);
+  if (stat(absolute.c_str(), &info) == 0) {
+    // Only root may give a file away; for anyone else the file is theirs already.
+    const int ignored = chown(temporary.c_str(), info.st_uid, info.st_gid);
+    (void)ignored;
+    chmod(temporary.c_str(), info.st_mode & 07777);
+  }
   if (std::rename(temporary.c_str(), absolute.c_str()) != 0) {
     return UnavailableError("cannot replace " + absolute.string());
   }

@@ -1,6 +1,6 @@
 // Reading and writing the configuration file as JSON (ConfigEditor, admin_api/config_editor.h):
-// read it as JSON, and write it back only when the whole new content is valid as `duet serve` would
-// read it, atomically, keeping its permissions. Free functions; one caller at a time per file.
+// write it back only when the whole new content is valid as `duet serve` would read it,
+// atomically, keeping its mode, owner and group. Free functions; one caller at a time per file.
 #pragma once
 
 #include <string>
