@@ -1,6 +1,6 @@
 // Rewriting the configuration file (`duet endpoints add` and friends): the file keeps its mode,
 // owner and group, so a gateway that reads it through its group still can after root edits it.
-#include "gateway/cli/config_file.h"
+#include "gateway/config/config_file.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
