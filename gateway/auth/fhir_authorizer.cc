@@ -1,7 +1,5 @@
 #include "gateway/auth/fhir_authorizer.h"
 
-#include <strings.h>
-
 #include "fhir/json.h"
 #include "gateway/fhir_api/fhir_response.h"
 #include "gateway/fhir_api/fhir_route.h"
@@ -67,17 +65,6 @@ bool Allowed(const Principal& principal, const Need& need) {
 std::string Describe(const Need& need) {
   return std::string(Name(need.permission)) + " on " +
          (need.type == "*" ? std::string("all types (system/*)") : need.type);
-}
-
-// "Bearer <token>" → the token; "" otherwise.
-std::string BearerToken(const HttpRequest& request) {
-  const std::string* header = request.headers.Find("Authorization");
-  constexpr size_t kPrefix = 7;  // "Bearer "
-  if (header == nullptr || header->size() <= kPrefix ||
-      strncasecmp(header->c_str(), "Bearer ", kPrefix) != 0) {
-    return "";
-  }
-  return header->substr(kPrefix);
 }
 
 // The path of an entry's request.url, relative to the FHIR base ("CarePlan?x" → "/CarePlan").

@@ -26,6 +26,10 @@ class SmartAuthHandler : public HttpHandler {
                    std::function<int64_t()> clock);
 
   HttpResponse Handle(const HttpRequest& request) override;
+  // An OAuth2 error body: `server_error` for 5xx, `temporarily_unavailable` for 429 (rate
+  // limited), `invalid_request` otherwise.
+  HttpResponse Failure(int status, const std::string& path,
+                       const std::string& message) const override;
 
  private:
   std::string TokenUrl(const HttpRequest& request) const;

@@ -20,6 +20,8 @@ class StaticBearerGate : public HttpHandler {
   static StatusOr<std::shared_ptr<StaticBearerGate>> Create(std::shared_ptr<HttpHandler> inner,
                                                             const std::string& token_file);
 
+  // Whether `request` carries the practice's token.
+  bool Admits(const HttpRequest& request) const;
   HttpResponse Handle(const HttpRequest& request) override;
   HttpResponse Failure(int status, const std::string& path,
                        const std::string& message) const override;
