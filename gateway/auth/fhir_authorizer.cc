@@ -123,7 +123,17 @@ StatusOr<bool> FilterBundle(Json& bundle, PatientAccess& access) {
 
 }  // namespace
 
-StatusOr<HttpResponse> FhirAuthorizer::FilterRead(HttpResponse response, PatientAccess& access) {
+StatusOr<HttpResponse> FhirAuthorizer::FilterRead(const HttpRequest& request,
+                                                  const FhirRoute& route, HttpResponse response,
+                                                  PatientAccess& access) {
+  const std::string* etag = response.headers.Find("ETag");
+  if ((route.kind == Kind::kInstance || route.kind == Kind::kVersion) && etag != nullptr) {
+    // One version of one resource, read with one query: decided once (patient_access.h).
+    std::string key = route.type + "/" + route.id + "/" + *etag + "?" + request.raw_query;
+    DUET_ASSIGN_OR_RETURN(bool visible, access.MaySeeText(key, response.body));
+    if (visible) return response;
+    return NotFound(route.type, route.id);
+  }
   auto body = fhir::ParseJson(response.body);
   if (!body.ok()) return response;  // not JSON: nothing of a patient's
   if (body->StringOr("resourceType") == "Bundle") {
@@ -244,7 +254,7 @@ HttpResponse FhirAuthorizer::Handle(const HttpRequest& request) {
   }
   HttpResponse response = fhir_api_->Handle(request);
   if (response.status != 200 || response.body.empty()) return response;
-  auto filtered = FilterRead(std::move(response), **access);
+  auto filtered = FilterRead(request, *route, std::move(response), **access);
   if (!filtered.ok()) return ErrorResponse(filtered.status());
   return std::move(*filtered);
 }
