@@ -1,7 +1,5 @@
 #include "gateway/auth/fhir_authorizer.h"
 
-#include <strings.h>
-
 #include "fhir/json.h"
 #include "gateway/fhir_api/fhir_response.h"
 #include "gateway/fhir_api/fhir_route.h"
@@ -74,17 +72,6 @@ std::string Describe(const Need& need) {
          (need.type == "*" ? std::string("all types (system/*)") : need.type);
 }
 
-// "Bearer <token>" → the token; "" otherwise.
-std::string BearerToken(const HttpRequest& request) {
-  const std::string* header = request.headers.Find("Authorization");
-  constexpr size_t kPrefix = 7;  // "Bearer "
-  if (header == nullptr || header->size() <= kPrefix ||
-      strncasecmp(header->c_str(), "Bearer ", kPrefix) != 0) {
-    return "";
-  }
-  return header->substr(kPrefix);
-}
-
 // The path of an entry's request.url, relative to the FHIR base ("CarePlan?x" → "/CarePlan").
 std::string EntryPath(std::string_view url, const std::string& mount_path) {
   url = url.substr(0, url.find('?'));
@@ -145,7 +132,17 @@ StatusOr<bool> FilterBundle(Json& bundle, PatientAccess& access) {
 
 }  // namespace
 
-StatusOr<HttpResponse> FhirAuthorizer::FilterRead(HttpResponse response, PatientAccess& access) {
+StatusOr<HttpResponse> FhirAuthorizer::FilterRead(const HttpRequest& request,
+                                                  const FhirRoute& route, HttpResponse response,
+                                                  PatientAccess& access) {
+  const std::string* etag = response.headers.Find("ETag");
+  if ((route.kind == Kind::kInstance || route.kind == Kind::kVersion) && etag != nullptr) {
+    // One version of one resource, read with one query: decided once (patient_access.h).
+    std::string key = route.type + "/" + route.id + "/" + *etag + "?" + request.raw_query;
+    DUET_ASSIGN_OR_RETURN(bool visible, access.MaySeeText(key, response.body));
+    if (visible) return response;
+    return NotFound(route.type, route.id);
+  }
   auto body = fhir::ParseJson(response.body);
   if (!body.ok()) return response;  // not JSON: nothing of a patient's
   if (body->StringOr("resourceType") == "Bundle") {
@@ -269,7 +266,7 @@ HttpResponse FhirAuthorizer::Handle(const HttpRequest& request) {
   }
   HttpResponse response = fhir_api_->Handle(request);
   if (response.status != 200 || response.body.empty()) return response;
-  auto filtered = FilterRead(std::move(response), **access);
+  auto filtered = FilterRead(request, *route, std::move(response), **access);
   if (!filtered.ok()) return ErrorResponse(filtered.status());
   return std::move(*filtered);
 }

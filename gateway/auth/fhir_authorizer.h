@@ -49,7 +49,8 @@ class FhirAuthorizer : public HttpHandler {
   // the parsed request body (null when there is none or it is not JSON).
   StatusOr<std::optional<HttpResponse>> CheckWrite(const FhirRoute& route, const fhir::Json* body,
                                                    PatientAccess& access);
-  StatusOr<HttpResponse> FilterRead(HttpResponse response, PatientAccess& access);
+  StatusOr<HttpResponse> FilterRead(const HttpRequest& request, const FhirRoute& route,
+                                    HttpResponse response, PatientAccess& access);
 
   std::shared_ptr<HttpHandler> fhir_api_;
   ResourceStore& store_;

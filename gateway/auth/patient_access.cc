@@ -8,6 +8,11 @@ namespace duet::gateway {
 
 using fhir::Json;
 
+namespace {
+// Decisions on resource texts kept per organization and store generation (~100 bytes each).
+constexpr size_t kMaxRemembered = 100000;
+}  // namespace
+
 StatusOr<std::shared_ptr<PatientAccess>> PatientAccess::ForOrganization(
     ResourceStore& store, const std::string& organization_npi) {
   DUET_ASSIGN_OR_RETURN(PartnerSharing sharing,
@@ -63,6 +68,23 @@ StatusOr<bool> PatientAccess::MaySee(const Json& resource) {
     if (!shared) return false;
   }
   return true;
+}
+
+StatusOr<bool> PatientAccess::MaySeeText(const std::string& key, const std::string& json_text) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto known = seen_.find(key);
+    if (known != seen_.end()) return known->second;
+  }
+  auto parsed = fhir::ParseJson(json_text);
+  bool visible = true;
+  if (parsed.ok()) {
+    DUET_ASSIGN_OR_RETURN(visible, MaySee(*parsed));
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (seen_.size() >= kMaxRemembered) seen_.clear();
+  seen_[key] = visible;
+  return visible;
 }
 
 StatusOr<std::shared_ptr<PatientAccess>> PatientAccessCache::For(

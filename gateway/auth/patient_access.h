@@ -7,7 +7,8 @@
 // organizations, ...) are visible.
 //
 // PatientAccessCache keeps one PatientAccess per organization for as long as the store has not
-// been written (ResourceStore::WriteGeneration), so repeated reads decide each patient once.
+// been written (ResourceStore::WriteGeneration), so repeated reads decide each patient, and each
+// version of a resource read, once.
 // Both are thread-safe; they hold a reference to the store, which must outlive them.
 #pragma once
 
@@ -16,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "fhir/json.h"
 #include "fhir/status.h"
@@ -31,6 +33,11 @@ class PatientAccess {
 
   StatusOr<bool> MaySeePatient(const std::string& patient_id);
   StatusOr<bool> MaySee(const fhir::Json& resource);
+  // MaySee for a resource given as JSON text, remembered under `key`, which must name exactly
+  // that text (type, id, version and the read's query), so that a repeated read is decided
+  // without parsing. Text that is not JSON is visible (nothing of a patient's in it); its
+  // `resourceType` and `id` are not checked against the key.
+  StatusOr<bool> MaySeeText(const std::string& key, const std::string& json_text);
 
  private:
   PatientAccess(ResourceStore& store, PartnerSharing sharing)
@@ -39,8 +46,9 @@ class PatientAccess {
 
   ResourceStore& store_;
   const PartnerSharing sharing_;
-  std::mutex mutex_;                     // guards decided_
-  std::map<std::string, bool> decided_;  // patient id → shared
+  std::mutex mutex_;                            // guards decided_ and seen_
+  std::map<std::string, bool> decided_;         // patient id → shared
+  std::unordered_map<std::string, bool> seen_;  // MaySeeText key → visible (bounded)
 };
 
 class PatientAccessCache {

@@ -45,6 +45,14 @@ HttpResponse OAuthError(int status, const std::string& error, const std::string&
 
 }  // namespace
 
+HttpResponse SmartAuthHandler::Failure(int status, const std::string& /*path*/,
+                                       const std::string& message) const {
+  const char* error = status >= 500   ? "server_error"
+                      : status == 429 ? "temporarily_unavailable"
+                                      : "invalid_request";
+  return OAuthError(status, error, message);
+}
+
 SmartAuthHandler::SmartAuthHandler(const TokenService& tokens, std::string public_fhir_base,
                                    std::function<int64_t()> clock)
     : tokens_(tokens), public_origin_(Origin(public_fhir_base)), clock_(std::move(clock)) {}

@@ -27,6 +27,10 @@ class SmartAuthHandler : public HttpHandler {
                    std::function<int64_t()> clock);
 
   HttpResponse Handle(const HttpRequest& request) override;
+  // An OAuth2 error body: `server_error` for 5xx, `temporarily_unavailable` for 429 (rate
+  // limited), `invalid_request` otherwise.
+  HttpResponse Failure(int status, const std::string& path,
+                       const std::string& message) const override;
 
   // Called once per token request with "" when a token was issued, else the OAuth2 error code
   // (for metrics). Set before serving; it must be thread-safe.

@@ -28,13 +28,13 @@ StatusOr<std::shared_ptr<StaticBearerGate>> StaticBearerGate::Create(
       new StaticBearerGate(std::move(inner), std::move(*token), who, setting));
 }
 
+bool StaticBearerGate::Admits(const HttpRequest& request) const {
+  std::string token = BearerToken(request);
+  return !token.empty() && SameToken(token, token_);
+}
+
 HttpResponse StaticBearerGate::Handle(const HttpRequest& request) {
-  const std::string* header = request.headers.Find("Authorization");
-  constexpr std::string_view kBearer = "Bearer ";
-  bool ok = header != nullptr && header->size() > kBearer.size() &&
-            header->compare(0, kBearer.size(), kBearer) == 0 &&
-            SameToken(header->substr(kBearer.size()), token_);
-  if (!ok) {
+  if (!Admits(request)) {
     HttpResponse response = inner_->Failure(
         401, request.path, "this API needs the " + who_ + " bearer token (" + setting_ + ")");
     response.headers.Set("WWW-Authenticate", "Bearer realm=\"duet-" + who_ + "\"");

@@ -24,6 +24,8 @@ class StaticBearerGate : public HttpHandler {
       std::shared_ptr<HttpHandler> inner, const std::string& token_file,
       const std::string& who = "practice", const std::string& setting = "auth.practice_token_file");
 
+  // Whether `request` carries the practice's token.
+  bool Admits(const HttpRequest& request) const;
   HttpResponse Handle(const HttpRequest& request) override;
   HttpResponse Failure(int status, const std::string& path,
                        const std::string& message) const override;

@@ -22,6 +22,10 @@ using fhir::Json;
 constexpr long long kMaxThreads = 1024;
 constexpr long long kMinBodyBytes = 1024;
 constexpr long long kMaxBodyBytes = 1024LL * 1024 * 1024;
+constexpr long long kMinHeaderBytes = 1024;
+constexpr long long kMaxHeaderBytes = 1024LL * 1024;
+constexpr long long kMaxRequestRate = 1000000;
+constexpr long long kMaxTimeoutSeconds = 3600;
 
 // The section object, or nullptr (reporting a problem when it is required or not an object).
 const Json* Section(const Json& root, std::string_view name, bool required,
@@ -113,10 +117,30 @@ void CheckJobsHavePractice(const GatewayConfig& config, ConfigProblems& problems
 void ReadLimits(const Json& root, GatewayConfig& config, ConfigProblems& problems) {
   const Json* limits = Section(root, "limits", false, problems);
   if (limits == nullptr) return;
-  CheckKnownMembers(*limits, "/limits", {"max_body_bytes"}, problems);
-  if (auto bytes = ReadInteger(limits, "/limits", "max_body_bytes", false, kMinBodyBytes,
-                               kMaxBodyBytes, problems)) {
+  CheckKnownMembers(*limits, "/limits",
+                    {"max_body_bytes", "max_header_bytes", "requests_per_second", "burst",
+                     "idle_timeout_seconds", "request_timeout_seconds"},
+                    problems);
+  auto read = [&](std::string_view field, long long min, long long max) {
+    return ReadInteger(limits, "/limits", field, false, min, max, problems);
+  };
+  if (auto bytes = read("max_body_bytes", kMinBodyBytes, kMaxBodyBytes)) {
     config.limits.max_body_bytes = static_cast<size_t>(*bytes);
+  }
+  if (auto bytes = read("max_header_bytes", kMinHeaderBytes, kMaxHeaderBytes)) {
+    config.limits.max_header_bytes = static_cast<size_t>(*bytes);
+  }
+  if (auto rate = read("requests_per_second", 1, kMaxRequestRate)) {
+    config.limits.requests_per_second = static_cast<double>(*rate);
+  }
+  if (auto burst = read("burst", 1, kMaxRequestRate)) {
+    config.limits.burst = static_cast<double>(*burst);
+  }
+  if (auto seconds = read("idle_timeout_seconds", 1, kMaxTimeoutSeconds)) {
+    config.limits.idle_timeout_seconds = static_cast<int>(*seconds);
+  }
+  if (auto seconds = read("request_timeout_seconds", 1, kMaxTimeoutSeconds)) {
+    config.limits.request_timeout_seconds = static_cast<int>(*seconds);
   }
 }
 

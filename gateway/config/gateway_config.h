@@ -46,6 +46,12 @@ struct GatewayConfig {
 
   struct Limits {
     size_t max_body_bytes = size_t{4} * 1024 * 1024;
+    size_t max_header_bytes = size_t{64} * 1024;  // request line and headers together
+    // Per client (SMART client, the practice, or remote address): a token bucket.
+    double requests_per_second = 20000;
+    double burst = 40000;
+    int idle_timeout_seconds = 60;     // a connection with no traffic either way is closed
+    int request_timeout_seconds = 60;  // from a request's first byte to its answer's first byte
   } limits;
 
   struct Fhir {

@@ -135,10 +135,11 @@ HttpResponse ErrorResponse(const Status& status, const ResponseFormat& format) {
 }
 
 HttpResponse FailureResponse(int http_status, const std::string& message) {
-  const char* code = http_status == 413   ? "too-long"
-                     : http_status == 503 ? "transient"
-                     : http_status == 400 ? "invalid"
-                                          : "exception";
+  const char* code = http_status == 413 || http_status == 431 ? "too-long"
+                     : http_status == 503                     ? "transient"
+                     : http_status == 400                     ? "invalid"
+                     : http_status == 429                     ? "throttled"
+                                                              : "exception";
   return JsonResponse(http_status,
                       fhir::MakeOperationOutcome(fhir::IssueSeverity::kError, code, message), {});
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "fhir/json.h"
+#include "gateway/http/connection_watchdog.h"
 #include "gateway/http/request_id.h"
 #include "gateway/telemetry/log_fields.h"
 
@@ -66,6 +67,13 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
+}
+
+// The size of the request line and headers as sent (near enough: separators counted once).
+size_t HeaderBytes(const http::http_request& request) {
+  size_t total = request.method().size() + request.relative_uri().to_string().size() + 12;
+  for (const auto& [name, value] : request.headers()) total += name.size() + value.size() + 4;
+  return total;
 }
 
 // Observes a task's outcome so that an exception in it is not reported as unobserved (which
@@ -182,6 +190,7 @@ class CpprestHttpServer::Impl : public std::enable_shared_from_this<Impl> {
   HttpServerOptions options_;
   std::shared_ptr<HttpHandler> handler_;
   std::unique_ptr<http_listener> listener_;
+  std::unique_ptr<ConnectionWatchdog> watchdog_;
 
   std::mutex mutex_;
   std::condition_variable drained_;
@@ -237,6 +246,12 @@ Status CpprestHttpServer::Impl::Start() {
     accepting_ = false;
     return UnavailableError("cannot listen on " + address + ": " + e.what());
   }
+  ConnectionLimits limits;
+  limits.idle_timeout = options_.idle_timeout;
+  limits.request_timeout = options_.request_timeout;
+  limits.max_request_bytes = options_.max_header_bytes + options_.max_body_bytes + kMaxDrainBytes;
+  watchdog_ = std::make_unique<ConnectionWatchdog>(options_.port, limits);
+  watchdog_->Start();
   return Status::Ok();
 }
 
@@ -250,6 +265,7 @@ void CpprestHttpServer::Impl::Stop() {
                    kDrainTimeout.count());
     }
   }
+  if (watchdog_ != nullptr) watchdog_->Stop();
   try {
     listener_->close().wait();
   } catch (const std::exception& e) {
@@ -307,6 +323,14 @@ void CpprestHttpServer::Impl::OnRequest(const http::http_request& request) {
   std::shared_ptr<Exchange> in_flight = BeginExchange(request, /*counted=*/true);
   try {
     const http::http_headers& headers = request.headers();
+    if (HeaderBytes(request) > options_.max_header_bytes) {
+      Reply(request,
+            Error(request, 431,
+                  "request line and headers larger than " +
+                      std::to_string(options_.max_header_bytes) + " bytes"),
+            std::move(in_flight), /*close_connection=*/true);
+      return;
+    }
     size_t declared = 0;
     bool has_length = headers.has(http::header_names::content_length);
     if (has_length) declared = static_cast<size_t>(headers.content_length());

@@ -2,6 +2,7 @@
 // stops; cpprest_http_server.h is today's implementation.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -17,6 +18,13 @@ struct HttpServerOptions {
   int port = 8443;
   size_t threads = 8;                               // worker threads for connections and handlers
   size_t max_body_bytes = size_t{4} * 1024 * 1024;  // larger request bodies get 413
+  size_t max_header_bytes = size_t{64} * 1024;      // larger request line + headers get 431
+  // A connection with no traffic either way for this long is closed (keep-alive, never-used,
+  // a stalled TLS handshake).
+  std::chrono::milliseconds idle_timeout{60000};
+  // A request must have arrived whole and its answer begun this long after its first byte, or
+  // the connection is closed (slow headers or bodies).
+  std::chrono::milliseconds request_timeout{60000};
   std::shared_ptr<const TlsSettings> tls;           // required
   std::shared_ptr<RequestObserver> observer;        // optional: told about every request
 };

@@ -46,6 +46,7 @@ std::string HttpStatusLine(int status) {
     case 415: reason = "Unsupported Media Type"; break;
     case 422: reason = "Unprocessable Entity"; break;
     case 429: reason = "Too Many Requests"; break;
+    case 431: reason = "Request Header Fields Too Large"; break;
     case 500: reason = "Internal Server Error"; break;
     case 501: reason = "Not Implemented"; break;
     case 503: reason = "Service Unavailable"; break;

@@ -1,5 +1,6 @@
 #include "gateway/http/http_types.h"
 
+#include <strings.h>
 #include <algorithm>
 #include <cctype>
 
@@ -117,6 +118,16 @@ std::vector<std::pair<std::string, std::string>> ParseQueryString(std::string_vi
     start = end + 1;
   }
   return pairs;
+}
+
+std::string BearerToken(const HttpRequest& request) {
+  const std::string* header = request.headers.Find("Authorization");
+  constexpr size_t kPrefix = 7;  // "Bearer "
+  if (header == nullptr || header->size() <= kPrefix ||
+      strncasecmp(header->c_str(), "Bearer ", kPrefix) != 0) {
+    return "";
+  }
+  return header->substr(kPrefix);
 }
 
 }  // namespace duet::gateway

@@ -61,5 +61,8 @@ std::string PercentDecode(std::string_view text);
 // The non-empty segments of a path: "/a//b/" → {"a", "b"}. Views into `path`.
 std::vector<std::string_view> SplitPathSegments(std::string_view path);
 std::string PercentEncode(std::string_view text);
+// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive); "" without
+// one.
+std::string BearerToken(const HttpRequest& request);
 
 }  // namespace duet::gateway

@@ -25,12 +25,14 @@
 #include "gateway/auth/access_tokens.h"
 #include "gateway/auth/client_registry.h"
 #include "gateway/auth/fhir_authorizer.h"
+#include "gateway/auth/rate_limit_key.h"
 #include "gateway/auth/smart_auth_handler.h"
 #include "gateway/auth/static_bearer_gate.h"
 #include "gateway/auth/token_service.h"
 #include "gateway/config/gateway_config.h"
 #include "gateway/fhir_api/fhir_rest_handler.h"
 #include "gateway/http/cpprest_http_server.h"
+#include "gateway/http/rate_limit_gate.h"
 #include "gateway/http/router.h"
 #include "gateway/practice_api/practice_api_handler.h"
 #include "gateway/server/gateway_metrics.h"
@@ -74,6 +76,7 @@ struct Services {
   std::unique_ptr<SqliteReplayCache> replay;
   std::unique_ptr<AccessTokens> access_tokens;
   std::unique_ptr<TokenService> token_service;
+  std::shared_ptr<StaticBearerGate> practice_gate;  // null without a practice token
   std::unique_ptr<SqliteSyncStateStore> sync_state;
   std::unique_ptr<SyncService> sync;  // stopped and destroyed before the stores
   // The admin API's configuration changes, put into effect without a restart.
@@ -236,6 +239,7 @@ Status MountApis(const GatewayConfig& config, Services& services, Router& router
   }
   auto gate = StaticBearerGate::Create(std::move(practice_api), config.auth.practice_token_file);
   if (!gate.ok()) return gate.status().WithContext("auth.practice_token_file");
+  services.practice_gate = *gate;
   return router.Mount("/practice/v1", *gate);
 }
 
@@ -285,6 +289,30 @@ StatusOr<std::shared_ptr<const TlsSettings>> LoadTls(const GatewayConfig& config
   return tls;
 }
 
+HttpServerOptions ServerOptions(const GatewayConfig& config,
+                                std::shared_ptr<const TlsSettings> tls) {
+  HttpServerOptions options;
+  options.host = config.listen.host;
+  options.port = config.listen.port;
+  options.threads = config.listen.threads;
+  options.max_body_bytes = config.limits.max_body_bytes;
+  options.max_header_bytes = config.limits.max_header_bytes;
+  options.idle_timeout = std::chrono::seconds(config.limits.idle_timeout_seconds);
+  options.request_timeout = std::chrono::seconds(config.limits.request_timeout_seconds);
+  options.tls = std::move(tls);
+  return options;
+}
+
+// Every request is charged to its client's token bucket (limits.requests_per_second, burst).
+std::shared_ptr<HttpHandler> RateLimited(const GatewayConfig& config, const Services& services,
+                                         std::shared_ptr<HttpHandler> inner) {
+  auto limiter =
+      std::make_shared<RateLimiter>(config.limits.requests_per_second, config.limits.burst);
+  RateLimitKey key(services.access_tokens.get(), services.practice_gate.get(), SystemClockSeconds);
+  return std::make_shared<RateLimitGate>(std::move(inner), std::move(limiter), std::move(key),
+                                         [] { return RateLimiter::Clock::now(); });
+}
+
 int Fail(const std::string& what, const Status& status) {
   spdlog::error("{}: {}", what, status.message());
   return 1;
@@ -321,14 +349,9 @@ int RunServeCommand(const std::string& config_path) {
     return Fail("cannot start", mounted);
   }
 
-  HttpServerOptions options;
-  options.host = config->listen.host;
-  options.port = config->listen.port;
-  options.threads = config->listen.threads;
-  options.max_body_bytes = config->limits.max_body_bytes;
-  options.tls = *tls;
+  HttpServerOptions options = ServerOptions(*config, *tls);
   options.observer = std::make_shared<HttpTelemetry>(metrics);
-  CpprestHttpServer server(options, router);
+  CpprestHttpServer server(options, RateLimited(*config, *services, router));
   if (Status started = server.Start(); !started.ok()) return Fail("cannot start", started);
 
   std::string fhir_base =

@@ -53,12 +53,15 @@ StatusOr<PartnerSharing> PartnerSharing::ForOrganization(ResourceStore& store,
 
 StatusOr<bool> PartnerSharing::SharesPlan(ResourceStore& store, const Json& care_plan) const {
   if (practitioners_.empty()) return false;
-  std::set<std::string> named;
-  Json without_author = care_plan;
-  without_author.Remove("author");  // the practice's own therapist
-  CollectPractitioners(without_author, &named);
+  // Every reference but the author's (the practice's own therapist), without copying the plan.
   std::vector<LiteralReference> references;
-  CollectLiteralReferences(without_author, &references);
+  for (const auto& [name, member] : care_plan.members()) {
+    if (name != "author") CollectLiteralReferences(member, &references);
+  }
+  std::set<std::string> named;
+  for (const LiteralReference& reference : references) {
+    if (reference.type == "Practitioner") named.insert("Practitioner/" + reference.id);
+  }
   for (const LiteralReference& reference : references) {
     if (reference.type != "CareTeam" && reference.type != "ServiceRequest") continue;
     auto related = store.Read(reference.type, reference.id);

@@ -8,6 +8,7 @@
 # read/bare ratio. Usage: tests/bench/run_foundation.sh [seconds-per-run] [connections]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tests/bench/bench_lib.sh
 
 seconds="${1:-10}"
 connections="${2:-32}"
@@ -20,14 +21,7 @@ bare_port=19443
 
 # DUET_BENCH_BUILD_DIR picks the build tree (default build/); DUET_BENCH_SKIP_BUILD=1 uses the
 # binaries already there.
-build_dir="${DUET_BENCH_BUILD_DIR:-build}"
-if [ "${DUET_BENCH_SKIP_BUILD:-0}" != 1 ]; then
-  scripts/setup
-  if [ ! -f "$build_dir/CMakeCache.txt" ]; then
-    cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  fi
-  cmake --build "$build_dir" --target duet bare_tls_listener seed_store >/dev/null
-fi
+build_targets duet bare_tls_listener seed_store
 
 rm -rf "$out"
 mkdir -p "$out"
@@ -43,57 +37,24 @@ cat >"$out/duet.json" <<JSON
   "store": {"path": "bench.db"},
   "practice": {"identifier_base": "https://sunrise-pt.example/sid"},
   "auth": {"mode": "development"},
+  "limits": {"requests_per_second": 1000000, "burst": 1000000},
   "log": {"level": "warn"}
 }
 JSON
 
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-
-"$build_dir"/bin/duet serve --config "$out/duet.json" 2>"$out/duet.log" &
-duet_pid=$!
-pids+=("$duet_pid")
-wait_for() {
-  for _ in $(seq 1 100); do
-    if curl -sf --cacert "$out/certs/ca.pem" "$1" >/dev/null 2>&1; then return 0; fi
-    sleep 0.1
-  done
-  echo "not answering: $1" >&2
-  exit 1
-}
+start_background "$out/duet.log" "$build_dir"/bin/duet serve --config "$out/duet.json"
+duet_pid=${pids[0]}
 wait_for "https://localhost:$duet_port/healthz"
 
 read_path="/fhir/CarePlan/$careplan_id"
 body_bytes=$(curl -sf --cacert "$out/certs/ca.pem" "https://localhost:$duet_port$read_path" | wc -c)
 
-"$build_dir"/bin/bare_tls_listener --cert "$out/certs/server.pem" --key "$out/certs/server.key" \
-  --host 127.0.0.1 --port "$bare_port" --threads "$threads" --body-bytes "$body_bytes" \
-  2>"$out/bare.log" &
-pids+=("$!")
+start_background "$out/bare.log" "$build_dir"/bin/bare_tls_listener \
+  --cert "$out/certs/server.pem" --key "$out/certs/server.key" \
+  --host 127.0.0.1 --port "$bare_port" --threads "$threads" --body-bytes "$body_bytes"
 wait_for "https://localhost:$bare_port/healthz"
 
-cat >"$out/search.lua" <<LUA
-math.randomseed(os.time())
-request = function()
-  local p = math.random(0, $patients - 1)
-  return wrk.format("GET", "/fhir/CarePlan?patient=Patient/bench-patient-" .. p .. "&status=active")
-end
-LUA
-
-# Runs wrk and prints "requests/s p50_ms p99_ms".
-measure() {
-  local url="$1"; shift
-  local report
-  report=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" "$url")
-  echo "$report" >>"$out/wrk.log"
-  awk '
-    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-    /Requests\/sec/ { rps = $2 }
-    $1 == "50.000%" || $1 == "50%" { p50 = ms($2) }
-    $1 == "99.000%" || $1 == "99%" { p99 = ms($2) }
-    END { printf "%.0f %.2f %.2f\n", rps, p50, p99 }' <<<"$report"
-}
+write_search_lua "$patients" "$out/search.lua"
 
 # Warm up both, then alternate bare and duet reads so that drift hits both alike.
 measure "https://127.0.0.1:$bare_port$read_path" >/dev/null
@@ -108,7 +69,6 @@ matches=$(curl -sf --cacert "$out/certs/ca.pem" \
   "https://localhost:$duet_port/fhir/CarePlan?patient=Patient/bench-patient-1&status=active&_summary=count" |
   sed -E 's/.*"total":([0-9]+).*/\1/')
 
-avg() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (a + b) / 2 }'; }
 bare_rps=$(avg "$(cut -d' ' -f1 <<<"$bare1")" "$(cut -d' ' -f1 <<<"$bare2")")
 read_rps=$(avg "$(cut -d' ' -f1 <<<"$read1")" "$(cut -d' ' -f1 <<<"$read2")")
 
@@ -121,6 +81,6 @@ printf '%-44s %10s %9s %9s\n' "duet GET /fhir/CarePlan/{id} (1)" $read1
 printf '%-44s %10s %9s %9s\n' "bare cpprestsdk TLS listener (2)" $bare2
 printf '%-44s %10s %9s %9s\n' "duet GET /fhir/CarePlan/{id} (2)" $read2
 printf '%-44s %10s %9s %9s\n' "duet CarePlan?patient=...&status=active" $search
-echo "read / bare listener: $(awk -v r="$read_rps" -v b="$bare_rps" 'BEGIN { printf "%.1f%%", 100 * r / b }') (target >= 85%)"
+echo "read / bare listener: $(percent "$read_rps" "$bare_rps") (target >= 85%)"
 echo "search p99: $(cut -d' ' -f3 <<<"$search") ms at $connections connections (target < 20 ms); matches for one patient: $matches"
 echo "duet RSS after the runs: $((rss_kb / 1024)) MB with $plans CarePlans stored (target < 100 MB)"

@@ -1,7 +1,11 @@
 // Fills a Duet store with CarePlans for the benchmarks, through the store's own write path (so
 // the search index is exactly what the server maintains), in transactions of 1,000.
 //
-//   seed_store --store var/bench.db --patients 1000 --plans 100000
+//   seed_store --store var/bench.db --patients 1000 --plans 100000 [--partner-npi 1620193841]
+//
+// With --partner-npi, the physician every plan names as contributor (Practitioner/md-1) carries
+// that NPI, so every patient is shared with the partner organization of that NPI (a solo
+// physician: gateway/auth/patient_access.h) and a SMART client of that organization sees them all.
 //
 // Prints one CarePlan id and one patient id to use as benchmark targets, and a file of all
 // patient ids (one a line) next to the store for the search benchmark.
@@ -19,6 +23,7 @@
 
 namespace {
 
+using duet::Status;
 using duet::fhir::Json;
 
 // A realistic rehab plan of care of about 1.3 KB.
@@ -49,6 +54,14 @@ Json MakeCarePlan(const std::string& patient_id, int index, const char* status) 
   return *duet::fhir::ParseJson(text);
 }
 
+// The referring physician of every plan, in solo practice under `npi`.
+Json MakePhysician(const std::string& npi) {
+  return *duet::fhir::ParseJson(
+      R"({"resourceType":"Practitioner","identifier":[{"system":"http://hl7.org/fhir/sid/us-npi",
+      "value":")" +
+      npi + R"("}],"name":[{"family":"Chen","given":["Lydia"],"prefix":["Dr."]}]})");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -59,12 +72,27 @@ int main(int argc, char** argv) {
   app.add_option("--store", store_path, "SQLite store file to create or extend")->required();
   app.add_option("--patients", patients, "Number of patients")->check(CLI::PositiveNumber);
   app.add_option("--plans", plans, "Number of CarePlans")->check(CLI::PositiveNumber);
+  std::string partner_npi;
+  app.add_option("--partner-npi", partner_npi,
+                 "NPI of the contributing physician md-1 (shares every patient with that "
+                 "organization)");
   CLI11_PARSE(app, argc, argv);
 
   auto store = duet::gateway::SqliteResourceStore::Open(store_path);
   if (!store.ok()) {
     std::cerr << "seed_store: " << store.status().ToString() << "\n";
     return 1;
+  }
+  if (!partner_npi.empty()) {
+    auto tx = (*store)->BeginWrite();
+    Status created =
+        tx.ok() ? (*tx)->Create("Practitioner", "md-1", MakePhysician(partner_npi)).status()
+                : tx.status();
+    if (created.ok()) created = (*tx)->Commit();
+    if (!created.ok()) {
+      std::cerr << "seed_store: " << created.ToString() << "\n";
+      return 1;
+    }
   }
   std::vector<std::string> patient_ids;
   for (int p = 0; p < patients; ++p) patient_ids.push_back("bench-patient-" + std::to_string(p));

@@ -6,9 +6,11 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <thread>
 
 #include "fhir/json.h"
 #include "gateway/auth/jwk.h"
@@ -369,6 +371,56 @@ TEST_F(AuthTest, ThePracticeApiNeedsThePracticesOwnToken) {
       << "a partner's FHIR token is not the practice's";
   HttpsResponse practice = client_->Get(
       "/practice/v1/referrals", {{"Authorization", std::string("Bearer ") + kPracticeToken}});
+  EXPECT_EQ(practice.status, 200) << practice.body;
+}
+
+// limits.requests_per_second 1, burst 3: the token endpoint is limited by address, each SMART
+// client and the practice by themselves.
+TEST(AuthRateLimitTest, TheTokenEndpointAndEachClientAreLimitedApart) {
+  AuthKeys keys;
+  TestServerOptions options;
+  options.extra_config = keys.AuthConfig();
+  options.extra_config.Set("limits", ParseOrFail(R"({"requests_per_second": 1, "burst": 3})"));
+  TestServer server(std::move(options));
+  ASSERT_TRUE(server.Start().ok()) << server.log();
+  HttpsClient client = server.Client();
+  const std::string token_url = server.base_url() + "/auth/token";
+  // Guessing assertions: three tries, then 429 as an OAuth2 error.
+  HttpsResponse answer;
+  int tries = 0;
+  for (; tries < 6; ++tries) {
+    answer = client.Post("/auth/token", TokenForm("not.a.jwt", "system/CarePlan.rs"), kForm);
+    if (answer.status == 429) break;
+    EXPECT_EQ(answer.status, 400) << answer.body;
+  }
+  EXPECT_GE(tries, 3);
+  ASSERT_EQ(answer.status, 429) << answer.body;
+  EXPECT_EQ(ParseOrFail(answer.body).StringOr("error"), "temporarily_unavailable") << answer.body;
+  ASSERT_NE(answer.Header("Retry-After"), nullptr);
+  EXPECT_EQ(*answer.Header("Retry-After"), "1");
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  answer =
+      client.Post("/auth/token", TokenForm(keys.Assertion(token_url), "system/CarePlan.rs"), kForm);
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  const HeaderList bearer = {
+      {"Authorization",
+       "Bearer " + std::string(ParseOrFail(answer.body).StringOr("access_token"))}};
+  // The client has its own bucket, whatever its address did.
+  int ok = 0;
+  HttpsResponse read;
+  for (int i = 0; i < 6; ++i) {
+    read = client.Get("/fhir/CarePlan", bearer);
+    if (read.status != 200) break;
+    ++ok;
+  }
+  EXPECT_GE(ok, 3);
+  EXPECT_LE(ok, 4);
+  ASSERT_EQ(read.status, 429) << read.body;
+  EXPECT_EQ(ParseOrFail(read.body).StringOr("resourceType"), "OperationOutcome");
+  ASSERT_NE(read.Header("Retry-After"), nullptr);
+  // So has the practice.
+  HttpsResponse practice = client.Get("/practice/v1/referrals",
+                                      {{"Authorization", std::string("Bearer ") + kPracticeToken}});
   EXPECT_EQ(practice.status, 200) << practice.body;
 }
 

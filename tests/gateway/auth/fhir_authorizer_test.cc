@@ -153,5 +153,18 @@ TEST_F(FhirAuthorizerTest, AuditEventsAreNeverServedToPartners) {
   EXPECT_NE(history.body.find("\"Patient\""), std::string::npos) << "but nothing else";
 }
 
+// Reads are decided once per version and organization (PatientAccess::MaySeeText): repeating
+// them gives the same answers, and one organization's decision never serves another's.
+TEST_F(FhirAuthorizerTest, RepeatedReadsAreDecidedAlikeForEachOrganization) {
+  std::string token = Token("system/*.rs");
+  std::string whitfield = Token("system/*.rs", "1890345626");
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Call("GET", "/fhir/" + slp_, token).status, 404) << i;
+    EXPECT_EQ(Call("GET", "/fhir/" + maria_, token).status, 200) << i;
+    EXPECT_EQ(Call("GET", "/fhir/" + slp_, whitfield).status, 200) << i;
+    EXPECT_EQ(Call("GET", "/fhir/" + maria_, whitfield).status, 404) << i;
+  }
+}
+
 }  // namespace
 }  // namespace duet::gateway

@@ -51,6 +51,11 @@ TEST(GatewayConfigTest, OptionalFieldsHaveDefaults) {
   EXPECT_TRUE(config->auth.clients.empty());
   EXPECT_EQ(config->listen.threads, 16u);
   EXPECT_EQ(config->limits.max_body_bytes, 4u * 1024 * 1024);
+  EXPECT_EQ(config->limits.max_header_bytes, 64u * 1024);
+  EXPECT_EQ(config->limits.requests_per_second, 20000);
+  EXPECT_EQ(config->limits.burst, 40000);
+  EXPECT_EQ(config->limits.idle_timeout_seconds, 60);
+  EXPECT_EQ(config->limits.request_timeout_seconds, 60);
   EXPECT_EQ(config->fhir.base_url, "");
   EXPECT_EQ(config->log.level, "info");
   EXPECT_EQ(config->log.format, "json");
@@ -104,6 +109,33 @@ TEST(GatewayConfigTest, ReportsEveryProblemWithItsPointer) {
                      "(got \"loud\")",
                      "/log/format: must be json or text (got \"xml\")",
                      "/auth: required section is missing",
+                 });
+}
+
+TEST(GatewayConfigTest, ReadsRateAndConnectionLimits) {
+  const std::string head = R"({"listen": {"host": "localhost", "port": 8443},
+    "tls": {"certificate": "c", "private_key": "k"}, "store": {"path": "s"},
+    "practice": {"identifier_base": "urn:x:y"}, "auth": {"mode": "development"}, "limits": )";
+  StatusOr<GatewayConfig> config =
+      ParseGatewayConfig(head + R"({"requests_per_second": 50, "burst": 100,
+        "idle_timeout_seconds": 30, "request_timeout_seconds": 20, "max_header_bytes": 16384}})",
+                         "/base");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->limits.requests_per_second, 50);
+  EXPECT_EQ(config->limits.burst, 100);
+  EXPECT_EQ(config->limits.idle_timeout_seconds, 30);
+  EXPECT_EQ(config->limits.request_timeout_seconds, 20);
+  EXPECT_EQ(config->limits.max_header_bytes, 16384u);
+  ExpectProblems(head + R"({"requests_per_second": 0, "burst": "lots",
+        "idle_timeout_seconds": 0, "request_timeout_seconds": 7200, "max_header_bytes": 10,
+        "rate": 5}})",
+                 {
+                     "/limits/rate: unknown field",
+                     "/limits/max_header_bytes: must be an integer 1024-1048576 (got 10)",
+                     "/limits/requests_per_second: must be an integer 1-1000000 (got 0)",
+                     "/limits/burst: must be an integer 1-1000000",
+                     "/limits/idle_timeout_seconds: must be an integer 1-3600 (got 0)",
+                     "/limits/request_timeout_seconds: must be an integer 1-3600 (got 7200)",
                  });
 }
 
