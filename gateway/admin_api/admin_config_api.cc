@@ -8,6 +8,7 @@
 #include "gateway/config/auth_config.h"
 #include "gateway/http/http_status.h"
 #include "gateway/http/json_response.h"
+#include "gateway/sync/endpoint_auth.h"
 #include "gateway/sync/endpoint_check.h"
 
 namespace duet::gateway {
@@ -137,7 +138,7 @@ AdminConfigApi::AdminConfigApi(ConfigEditor& editor, ConfigApplier& applier,
 
 std::vector<std::string> AdminConfigApi::MountPrefixes() {
   std::vector<std::string> prefixes;
-  for (const char* segment : {"endpoints", "clients", "jobs", "dead-letters", "config"}) {
+  for (const char* segment : {"endpoints", "clients", "jobs", "dead-letters", "config", "sync"}) {
     prefixes.push_back(std::string(kBase) + "/" + segment);
   }
   return prefixes;
@@ -164,6 +165,7 @@ HttpResponse AdminConfigApi::Handle(const HttpRequest& request) {
     return Collection(request, *collection, rest);
   }
   if (area == "dead-letters") return DeadLetters(request, rest);
+  if (area == "sync" && rest.size() == 1 && rest[0] == "history") return SyncHistory(request);
   if (area == "config" && rest.empty()) {
     if (request.method != "GET") return MethodNotAllowed("GET");
     return RunningConfig();
@@ -250,6 +252,40 @@ HttpResponse AdminConfigApi::Jobs(const HttpRequest& request,
     }
   }
   return JsonResponse(200, *body);
+}
+
+HttpResponse AdminConfigApi::SyncHistory(const HttpRequest& request) {
+  if (request.method != "GET") return MethodNotAllowed("GET");
+  std::string text = QueryValue(request, "days");
+  int64_t days = 14;
+  if (!text.empty()) {
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), days);
+    if (error != std::errc() || end != text.data() + text.size() || days < 1 || days > 366) {
+      return JsonErrorResponse(400, "days must be a whole number from 1 to 366");
+    }
+  }
+  // From the start of the UTC day `days - 1` days ago, so that today is the last of `days` days.
+  const int64_t now = SystemClockSeconds();
+  const int64_t since = (now / 86400 - (days - 1)) * 86400;
+  auto history = sync_state_.RunHistory(since);
+  if (!history.ok()) return StatusResponse(history.status());
+  Json rows = Json::MakeArray();
+  for (const SyncDayCount& count : *history) {
+    Json row = Json::MakeObject();
+    row.Set("day", Json::String(count.day));
+    row.Set("job", Json::String(count.job));
+    row.Set("runs", Json::Integer(count.runs));
+    row.Set("failed_runs", Json::Integer(count.failed_runs));
+    row.Set("sent", Json::Integer(count.sent));
+    row.Set("received", Json::Integer(count.received));
+    row.Set("failed", Json::Integer(count.failed));
+    rows.Append(std::move(row));
+  }
+  Json body = Json::MakeObject();
+  body.Set("days", Json::Integer(days));
+  body.Set("since", Json::Integer(since));
+  body.Set("history", std::move(rows));
+  return JsonResponse(200, body);
 }
 
 HttpResponse AdminConfigApi::DeadLetters(const HttpRequest& request,

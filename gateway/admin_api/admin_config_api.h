@@ -48,6 +48,8 @@ class AdminConfigApi : public HttpHandler {
                           const std::vector<std::string_view>& rest);
   HttpResponse Jobs(const HttpRequest& request, const std::vector<std::string_view>& rest);
   HttpResponse DeadLetters(const HttpRequest& request, const std::vector<std::string_view>& rest);
+  // GET /admin/v1/sync/history?days=14: per UTC day and job, the runs, failed runs and counts.
+  HttpResponse SyncHistory(const HttpRequest& request);
   HttpResponse TestEndpoint(const std::string& name);
   // Writes through the editor, then applies; the answer for the change (problems inside the
   // item keyed `key` pointed relative to it).

@@ -101,10 +101,10 @@ std::string ConfigCollection::Pointer() const {
   return pointer;
 }
 
-std::string ConfigCollection::ItemPointer(Json& config, const std::string& key) const {
+std::string ConfigCollection::ItemPointer(Json& config, const std::string& item_key) const {
   Json* items = FindArray(config, *this, /*create=*/false);
   if (items == nullptr) return Pointer() + "/0";
-  int index = IndexOf(*items, *this, key);
+  int index = IndexOf(*items, *this, item_key);
   size_t position = index < 0 ? items->items().size() : static_cast<size_t>(index);
   return Pointer() + "/" + std::to_string(position);
 }

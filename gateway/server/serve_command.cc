@@ -22,6 +22,8 @@
 #include "gateway/admin_api/config_editor.h"
 #include "gateway/audit/audited_fhir_api.h"
 #include "gateway/audit/auditing_store.h"
+#include "gateway/admin_api/console_assets.h"
+#include "gateway/admin_api/console_handler.h"
 #include "gateway/auth/access_tokens.h"
 #include "gateway/auth/client_registry.h"
 #include "gateway/auth/fhir_authorizer.h"
@@ -256,6 +258,10 @@ Status MountHandlers(const GatewayConfig& config, Services& services, Router& ro
   DUET_RETURN_IF_ERROR(router.Mount("/healthz", std::make_shared<HealthHandler>()));
   DUET_RETURN_IF_ERROR(
       router.Mount("/metrics", std::make_shared<MetricsHandler>(services.metrics)));
+  // The admin console's static files: open (they hold no secret; the admin API behind them
+  // checks the token). The admin API's longer /admin/v1/... prefixes win over "/admin".
+  DUET_RETURN_IF_ERROR(router.Mount(std::string(ConsoleHandler::kMountPrefix),
+                                    std::make_shared<ConsoleHandler>(EmbeddedConsoleAssets())));
   DUET_ASSIGN_OR_RETURN(services.serving, ServingLock::Acquire(config.store.path));
   auto store = SqliteResourceStore::Open(config.store.path);
   if (!store.ok()) return store.status().WithContext("store.path " + config.store.path);

@@ -32,6 +32,18 @@ CREATE TABLE IF NOT EXISTS sync_outbox (
 CREATE UNIQUE INDEX IF NOT EXISTS sync_outbox_open
   ON sync_outbox (job, item_key) WHERE state != 'done';
 CREATE INDEX IF NOT EXISTS sync_outbox_due ON sync_outbox (job, state, next_attempt_at);
+CREATE TABLE IF NOT EXISTS sync_runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  job TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER NOT NULL,
+  outcome TEXT NOT NULL,
+  message TEXT NOT NULL,
+  sent INTEGER NOT NULL,
+  received INTEGER NOT NULL,
+  failed INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sync_runs_started ON sync_runs (started_at);
 CREATE TABLE IF NOT EXISTS sync_markers (
   job TEXT NOT NULL,
   marker_key TEXT NOT NULL,
@@ -120,11 +132,40 @@ Status SqliteSyncStateStore::SaveWatermark(const std::string& job, const std::st
 Status SqliteSyncStateStore::RecordRun(const JobRun& run) {
   std::lock_guard<std::mutex> lock(mutex_);
   DUET_RETURN_IF_ERROR(EnsureJobRow(run.job));
+  DUET_RETURN_IF_ERROR(db_->Run(
+      {"INSERT INTO sync_runs (job, started_at, finished_at, outcome, message, sent, received, "
+       "failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+       {run.job, run.started_at, run.finished_at, run.outcome, run.message, run.sent, run.received,
+        run.failed}}));
   return db_->Run(
       {"UPDATE sync_jobs SET run_started_at = ?, run_finished_at = ?, run_outcome = ?, "
        "run_message = ?, run_sent = ?, run_received = ?, run_failed = ? WHERE job = ?",
        {run.started_at, run.finished_at, run.outcome, run.message, run.sent, run.received,
         run.failed, run.job}});
+}
+
+StatusOr<std::vector<SyncDayCount>> SqliteSyncStateStore::RunHistory(int64_t since) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  DUET_ASSIGN_OR_RETURN(
+      SqliteRows rows,
+      db_->Query({"SELECT date(started_at, 'unixepoch') AS day, job, COUNT(*), "
+                  "SUM(outcome != 'ok'), SUM(sent), SUM(received), SUM(failed) FROM sync_runs "
+                  "WHERE started_at >= ? GROUP BY day, job ORDER BY day, job",
+                  {since}}));
+  std::vector<SyncDayCount> days;
+  while (true) {
+    DUET_ASSIGN_OR_RETURN(bool more, rows.Next());
+    if (!more) return days;
+    SyncDayCount count;
+    count.day = rows.Text(0);
+    count.job = rows.Text(1);
+    count.runs = rows.Int64(2);
+    count.failed_runs = rows.Int64(3);
+    count.sent = rows.Int64(4);
+    count.received = rows.Int64(5);
+    count.failed = rows.Int64(6);
+    days.push_back(std::move(count));
+  }
 }
 
 Status SqliteSyncStateStore::SetNextRun(const std::string& job, int64_t next_run_at) {

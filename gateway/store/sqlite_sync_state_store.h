@@ -25,6 +25,7 @@ class SqliteSyncStateStore : public SyncStateStore {
   StatusOr<JobState> LoadJob(const std::string& job) override;
   Status SaveWatermark(const std::string& job, const std::string& watermark) override;
   Status RecordRun(const JobRun& run) override;
+  StatusOr<std::vector<SyncDayCount>> RunHistory(int64_t since) override;
   Status SetNextRun(const std::string& job, int64_t next_run_at) override;
   StatusOr<int64_t> Enqueue(const std::string& job, const std::string& key,
                             const std::string& payload, int64_t now) override;

@@ -29,6 +29,17 @@ struct JobRun {
   int64_t failed = 0;    // work items that failed this run
 };
 
+// One job's runs on one UTC day, summed (the sync history the admin console charts).
+struct SyncDayCount {
+  std::string day;  // "2026-11-27" (UTC, by the run's start)
+  std::string job;
+  int64_t runs = 0;
+  int64_t failed_runs = 0;  // runs whose outcome was not "ok"
+  int64_t sent = 0;
+  int64_t received = 0;
+  int64_t failed = 0;
+};
+
 struct JobState {
   std::string job;
   std::string watermark;  // "" before the first successful pull
@@ -61,7 +72,11 @@ class SyncStateStore {
   // The job's state; an empty state for a job never run.
   virtual StatusOr<JobState> LoadJob(const std::string& job) = 0;
   virtual Status SaveWatermark(const std::string& job, const std::string& watermark) = 0;
+  // Keeps `run` as the job's last run and appends it to the run history.
   virtual Status RecordRun(const JobRun& run) = 0;
+  // The runs started at or after `since` (seconds since the epoch), per UTC day and job, ordered
+  // by day then job.
+  virtual StatusOr<std::vector<SyncDayCount>> RunHistory(int64_t since) = 0;
   virtual Status SetNextRun(const std::string& job, int64_t next_run_at) = 0;
 
   // Adds a pending item due at `now`. When an open (pending or dead) item with the same job and

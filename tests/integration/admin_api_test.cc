@@ -110,6 +110,17 @@ TEST_F(AdminApiTest, AnEndpointAndJobAddedWhileServingSyncWithoutARestart) {
   EXPECT_GT(std::stoll(job.Find("last_run")->Find("sent")->number_text()), 0);
   EXPECT_EQ(job.Find("pending_items")->number_text(), "0");
 
+  // The run is in the sync history the console charts: today, for this job, with its counts.
+  Json history = Call("GET", "/admin/v1/sync/history?days=14", 200);
+  ASSERT_NE(history.Find("history"), nullptr) << fhir::WriteJson(history);
+  ASSERT_EQ(history.Find("history")->items().size(), 1u) << fhir::WriteJson(history);
+  const Json& day = history.Find("history")->items()[0];
+  EXPECT_EQ(day.StringOr("job"), "push-evim");
+  EXPECT_EQ(day.Find("runs")->number_text(), "1") << fhir::WriteJson(history);
+  EXPECT_EQ(day.Find("failed_runs")->number_text(), "0");
+  EXPECT_EQ(day.Find("sent")->number_text(), job.Find("last_run")->Find("sent")->number_text());
+  Call("GET", "/admin/v1/sync/history?days=0", 400);
+
   HttpsClient partner = partner_.Client(MutualTlsClientOptions());
   HttpsResponse plans = partner.Get(
       "/fhir/CarePlan?identifier=https://sunrise-pt.example/sid/plan-of-care%7CPOC-8812-1");

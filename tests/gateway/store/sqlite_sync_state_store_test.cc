@@ -32,6 +32,38 @@ class SqliteSyncStateStoreTest : public ::testing::Test {
   std::unique_ptr<SqliteSyncStateStore> store_;
 };
 
+TEST_F(SqliteSyncStateStoreTest, EveryRunIsKeptAndSummedPerUtcDayAndJob) {
+  const int64_t day1 = 1795737600;  // 2026-11-27T00:00:00Z
+  const int64_t day0 = day1 - 86400;
+  ASSERT_TRUE(store_->RecordRun({"push", day0 + 10, day0 + 11, "ok", "", 2, 0, 0}).ok());
+  ASSERT_TRUE(store_->RecordRun({"push", day1 + 10, day1 + 12, "ok", "", 3, 0, 1}).ok());
+  ASSERT_TRUE(store_->RecordRun({"push", day1 + 500, day1 + 501, "failed", "down", 0, 0, 4}).ok());
+  ASSERT_TRUE(store_->RecordRun({"pull", day1 + 86399, day1 + 86400, "ok", "", 0, 7, 0}).ok());
+  Reopen();
+  // The last run is still the job's state; the history has all four.
+  EXPECT_EQ(store_->LoadJob("push")->last_run->outcome, "failed");
+  auto all = store_->RunHistory(0);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].day, "2026-11-26");
+  EXPECT_EQ((*all)[0].job, "push");
+  EXPECT_EQ((*all)[0].sent, 2);
+  EXPECT_EQ((*all)[1].day, "2026-11-27");
+  EXPECT_EQ((*all)[1].job, "pull");
+  EXPECT_EQ((*all)[1].received, 7);
+  const SyncDayCount& push = (*all)[2];
+  EXPECT_EQ(push.day, "2026-11-27");
+  EXPECT_EQ(push.job, "push");
+  EXPECT_EQ(push.runs, 2);
+  EXPECT_EQ(push.failed_runs, 1);
+  EXPECT_EQ(push.sent, 3);
+  EXPECT_EQ(push.failed, 5);
+  // Runs before `since` are left out.
+  auto today = store_->RunHistory(day1);
+  ASSERT_TRUE(today.ok());
+  EXPECT_EQ(today->size(), 2u);
+}
+
 TEST_F(SqliteSyncStateStoreTest, JobStateSurvivesAReopen) {
   auto fresh = store_->LoadJob("pull-referrals");
   ASSERT_TRUE(fresh.ok());
