@@ -29,7 +29,8 @@ struct ConfigCollection {
   static const ConfigCollection& Clients();
   static const ConfigCollection& Jobs();
   std::string Pointer() const;  // "/auth/clients"
-  // Where the item keyed `item_key` is in `config` ("/endpoints/2"), or where an added one would go.
+  // Where the item keyed `item_key` is in `config` ("/endpoints/2"), or where an added one would
+  // go.
   std::string ItemPointer(fhir::Json& config, const std::string& item_key) const;
 };
 

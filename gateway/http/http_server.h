@@ -25,8 +25,8 @@ struct HttpServerOptions {
   // A request must have arrived whole and its answer begun this long after its first byte, or
   // the connection is closed (slow headers or bodies).
   std::chrono::milliseconds request_timeout{60000};
-  std::shared_ptr<const TlsSettings> tls;           // required
-  std::shared_ptr<RequestObserver> observer;        // optional: told about every request
+  std::shared_ptr<const TlsSettings> tls;     // required
+  std::shared_ptr<RequestObserver> observer;  // optional: told about every request
 };
 
 // Start and Stop are called from one controlling thread (not from a handler).

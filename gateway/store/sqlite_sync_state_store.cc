@@ -131,17 +131,20 @@ Status SqliteSyncStateStore::SaveWatermark(const std::string& job, const std::st
 
 Status SqliteSyncStateStore::RecordRun(const JobRun& run) {
   std::lock_guard<std::mutex> lock(mutex_);
-  DUET_RETURN_IF_ERROR(EnsureJobRow(run.job));
-  DUET_RETURN_IF_ERROR(db_->Run(
-      {"INSERT INTO sync_runs (job, started_at, finished_at, outcome, message, sent, received, "
-       "failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-       {run.job, run.started_at, run.finished_at, run.outcome, run.message, run.sent, run.received,
-        run.failed}}));
-  return db_->Run(
-      {"UPDATE sync_jobs SET run_started_at = ?, run_finished_at = ?, run_outcome = ?, "
-       "run_message = ?, run_sent = ?, run_received = ?, run_failed = ? WHERE job = ?",
-       {run.started_at, run.finished_at, run.outcome, run.message, run.sent, run.received,
-        run.failed, run.job}});
+  // The history row and the job's last run together, or neither.
+  return InTransaction([&]() -> Status {
+    DUET_RETURN_IF_ERROR(EnsureJobRow(run.job));
+    DUET_RETURN_IF_ERROR(db_->Run(
+        {"INSERT INTO sync_runs (job, started_at, finished_at, outcome, message, sent, received, "
+         "failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+         {run.job, run.started_at, run.finished_at, run.outcome, run.message, run.sent,
+          run.received, run.failed}}));
+    return db_->Run(
+        {"UPDATE sync_jobs SET run_started_at = ?, run_finished_at = ?, run_outcome = ?, "
+         "run_message = ?, run_sent = ?, run_received = ?, run_failed = ? WHERE job = ?",
+         {run.started_at, run.finished_at, run.outcome, run.message, run.sent, run.received,
+          run.failed, run.job}});
+  });
 }
 
 StatusOr<std::vector<SyncDayCount>> SqliteSyncStateStore::RunHistory(int64_t since) {

@@ -1,16 +1,35 @@
-// Audit: searches the audit log through GET /admin/v1/audit?... . That route comes from a parallel
-// change; until the gateway serves it, the page says so instead of failing.
-import { api, ApiError } from "../api";
-import { h, table, when } from "../dom";
+// Audit: searches the audit trail through GET /admin/v1/audit (docs/admin-api.md, docs/security.md
+// "What is audited"): the answer is a FHIR searchset Bundle of AuditEvents, newest first.
+import { api } from "../api";
+import { h, table } from "../dom";
 import { errorBox } from "../main";
 
 const FIELDS: [string, string, string][] = [
-  ["actor", "Actor (client id or admin)", "text"],
-  ["action", "Action", "text"],
-  ["outcome", "Outcome", "text"],
+  ["patient", "Patient id", "text"],
+  ["client", "Client id (or development, unauthenticated)", "text"],
+  ["interaction", "Interaction (read, search-type, create, ...)", "text"],
+  ["outcome", "Outcome (0 success, 4 refused, 8 error)", "text"],
   ["since", "Since", "date"],
-  ["until", "Until", "date"],
+  ["until", "Until (that whole day)", "date"],
 ];
+
+// One table row of an AuditEvent: when, who, what, which entities, outcome, from where.
+function row(event: any): string[] {
+  const agent = (event.agent ?? [])[0] ?? {};
+  const who = agent.who?.identifier?.value ?? agent.who?.display ?? agent.name ?? "—";
+  const entities = (event.entity ?? [])
+    .map((e: any) => e.what?.reference)
+    .filter((r: any) => typeof r === "string")
+    .join(", ");
+  return [
+    event.recorded ?? "—",
+    who,
+    event.subtype?.[0]?.code ?? event.action ?? "—",
+    entities || "—",
+    event.outcome ?? "—",
+    agent.network?.address ?? "—",
+  ];
+}
 
 export async function auditPage(root: HTMLElement): Promise<void> {
   const results = h("div", { "data-testid": "audit-results" });
@@ -24,47 +43,27 @@ export async function auditPage(root: HTMLElement): Promise<void> {
     h("div", { class: "actions" }, h("button", { type: "submit" }, "Search")),
   ) as HTMLFormElement;
   const search = async () => {
-    const params = new URLSearchParams();
+    const params = new URLSearchParams({ _count: "100" });
     for (const [name, value] of new FormData(form)) {
       const text = String(value).trim();
-      if (!text) continue;
-      // Dates become seconds since the epoch (UTC), like every time in the admin API.
-      const input = form.elements.namedItem(name) as HTMLInputElement;
-      params.set(name, input.type === "date" ? String(Date.parse(text) / 1000 + (name === "until" ? 86399 : 0)) : text);
+      if (text) params.set(name, text); // dates are FHIR dates (YYYY-MM-DD), as the route takes
     }
     results.replaceChildren(h("p", { class: "muted" }, "Searching…"));
     try {
-      const answer = await api<any>("GET", `/audit?${params}`);
-      const events: any[] = answer.events ?? answer.entries ?? answer.audit ?? [];
+      const bundle = await api<any>("GET", `/audit?${params}`);
+      const events: any[] = (bundle.entry ?? []).map((e: any) => e.resource);
       results.replaceChildren(
         events.length
           ? table(
-              ["Time", "Actor", "Action", "Target", "Outcome", "Detail"],
-              events.map((e) => [
-                when(e.time ?? e.at ?? e.recorded_at),
-                e.actor ?? "—",
-                e.action ?? "—",
-                e.target ?? e.resource ?? "—",
-                e.outcome ?? "—",
-                e.detail ?? e.message ?? "",
-              ]),
+              ["Recorded", "Who", "Interaction", "Entities", "Outcome", "From"],
+              events.map(row),
               "audit-table",
             )
           : h("p", { class: "notice" }, "No audit events match."),
+        h("p", { class: "muted" }, `${events.length} of ${bundle.total ?? events.length} shown`),
       );
     } catch (err) {
-      if (err instanceof ApiError && (err.status === 404 || err.status === 405)) {
-        results.replaceChildren(
-          h(
-            "p",
-            { class: "notice", "data-testid": "audit-unavailable" },
-            "This gateway does not serve the audit log yet (GET /admin/v1/audit answered " +
-              `${err.status}). Upgrade the gateway to a version with the audit API.`,
-          ),
-        );
-      } else {
-        results.replaceChildren(errorBox(err));
-      }
+      results.replaceChildren(errorBox(err));
     }
   };
   form.addEventListener("submit", (ev) => {

@@ -24,8 +24,8 @@ class AuditRouteTest : public ::testing::Test {
     auto admin = std::make_shared<AdminApiHandler>();
     admin->Add("GET", "/audit", AuditRoute(*db_.log));
     std::ofstream(dir_.File("admin.token")) << kAdminToken << "\n";
-    auto gate = StaticBearerGate::Create(admin, dir_.File("admin.token"), "admin",
-                                         "auth.admin_token_file");
+    auto gate =
+        StaticBearerGate::Create(admin, dir_.File("admin.token"), "admin", "auth.admin_token_file");
     ASSERT_TRUE(gate.ok()) << gate.status().ToString();
     gate_ = *gate;
     for (int i = 0; i < 3; ++i) {
