@@ -424,6 +424,54 @@ TEST(AuthRateLimitTest, TheTokenEndpointAndEachClientAreLimitedApart) {
   EXPECT_EQ(practice.status, 200) << practice.body;
 }
 
+// The admin API changes the registered clients of the running gateway: a changed client's live
+// tokens end at once, a removed client gets no token, and a re-added one gets tokens again; a
+// refused change names its problem and changes nothing.
+TEST_F(AuthTest, ClientsChangedThroughTheAdminApiTakeEffectAtOnce) {
+  const HeaderList admin = {{"Authorization", std::string("Bearer ") + kAdminToken},
+                            {"Content-Type", "application/json"}};
+  auto with = [](const std::string& token) {
+    return HeaderList{{"Authorization", "Bearer " + token}};
+  };
+  std::string narrow = Token("system/Patient.r", "narrow-ehr");
+  EXPECT_EQ(client_->Get("/fhir/Patient/nobody", with(narrow)).status, 404) << "authorized";
+  EXPECT_EQ(client_->Get("/fhir/Patient?_count=1", with(narrow)).status, 403) << "no s scope";
+
+  std::string changed = R"({"organization_npi": "1987654328", "scopes": ["system/Patient.rs"],
+                            "jwks_file": ")" +
+                        keys_.dir() + R"(/narrow.jwks.json"})";
+  HttpsResponse put = client_->Put("/admin/v1/clients/narrow-ehr", changed, admin);
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(client_->Get("/fhir/Patient/nobody", with(narrow)).status, 401)
+      << "a changed client's tokens end";
+  std::string wider = Token("system/Patient.rs", "narrow-ehr");
+  EXPECT_EQ(client_->Get("/fhir/Patient?_count=1", with(wider)).status, 200);
+
+  HttpsResponse bad = client_->Post(
+      "/admin/v1/clients",
+      R"({"client_id": "ortho-ehr", "organization_npi": "1987654328", "scopes": ["patient/*.rs"],
+          "jwks_file": ")" +
+          keys_.dir() + R"(/narrow.jwks.json"})",
+      admin);
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("\"pointer\":\"/scopes/0\""), std::string::npos) << bad.body;
+  EXPECT_EQ(client_->Get("/admin/v1/clients/ortho-ehr", admin).status, 404);
+
+  HttpsResponse removed = client_->Delete("/admin/v1/clients/narrow-ehr", admin);
+  ASSERT_EQ(removed.status, 200) << removed.body;
+  EXPECT_EQ(client_->Get("/fhir/Patient?_count=1", with(wider)).status, 401);
+  HttpsResponse refused = AskToken(keys_.Assertion(TokenUrl(), "narrow-ehr"), "system/Patient.rs");
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("invalid_client"), std::string::npos) << refused.body;
+
+  HttpsResponse added = client_->Post("/admin/v1/clients",
+                                      R"({"client_id": "narrow-ehr", )" + changed.substr(1), admin);
+  ASSERT_EQ(added.status, 201) << added.body;
+  std::string again = Token("system/Patient.rs", "narrow-ehr");
+  EXPECT_EQ(client_->Get("/fhir/Patient?_count=1", with(again)).status, 200);
+  EXPECT_NE(client_->Get("/admin/v1/clients", admin).body.find("narrow-ehr"), std::string::npos);
+}
+
 TEST_F(AuthTest, ClientsAreListedAddedAndRemovedFromTheCommandLine) {
   auto clients = [&](std::vector<std::string> args) {
     std::vector<std::string> argv = {"clients", args.front(), "--config", server_->config_path()};
