@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <map>
 #include <utility>
 
 #include "gateway/config/auth_config.h"
@@ -238,8 +239,15 @@ HttpResponse AdminConfigApi::Jobs(const HttpRequest& request,
   } else {
     targets.push_back(&*body);
   }
+  // How many runs each job has recorded: a client watching for a run it asked for compares it
+  // (two runs can start in the same second).
+  auto history = sync_state_.RunHistory(0);
+  if (!history.ok()) return StatusResponse(history.status());
+  std::map<std::string, int64_t> runs;
+  for (const SyncDayCount& day : *history) runs[day.job] += day.runs;
   for (Json* job : targets) {
     std::string name(job->StringOr("name"));
+    job->Set("runs", Json::Integer(runs[name]));
     auto state = sync_state_.LoadJob(name);
     if (!state.ok()) return StatusResponse(state.status());
     if (state->last_run) job->Set("last_run", RunToJson(*state->last_run));

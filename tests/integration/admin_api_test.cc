@@ -109,6 +109,7 @@ TEST_F(AdminApiTest, AnEndpointAndJobAddedWhileServingSyncWithoutARestart) {
   EXPECT_EQ(job.Find("last_run")->StringOr("outcome"), "ok") << fhir::WriteJson(job);
   EXPECT_GT(std::stoll(job.Find("last_run")->Find("sent")->number_text()), 0);
   EXPECT_EQ(job.Find("pending_items")->number_text(), "0");
+  EXPECT_GE(std::stoll(job.Find("runs")->number_text()), 1);
 
   // The run is in the sync history the console charts: today, for this job, with its counts.
   Json history = Call("GET", "/admin/v1/sync/history?days=14", 200);

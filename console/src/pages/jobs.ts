@@ -39,7 +39,7 @@ export async function jobsPage(root: HTMLElement): Promise<void> {
             try {
               await api("POST", `/jobs/${encodeURIComponent(j.name)}/run`);
               status.replaceChildren(h("p", { class: "notice" }, `${j.name} queued; watching for the run to finish…`));
-              await waitForRun(j.name, r?.started_at ?? 0);
+              await waitForRun(j.name, j.runs ?? 0);
               await rerender();
             } catch (err) {
               status.replaceChildren(errorBox(err));
@@ -96,11 +96,12 @@ export async function jobsPage(root: HTMLElement): Promise<void> {
   );
 }
 
-// Polls the job until a run newer than `after` has finished (up to 60 s).
-async function waitForRun(name: string, after: number): Promise<void> {
+// Polls the job until it has recorded more than `runs` runs (up to 60 s): run counts, not start
+// times, since two runs can start in the same second.
+async function waitForRun(name: string, runs: number): Promise<void> {
   for (let i = 0; i < 120; i++) {
     const job = await api("GET", `/jobs/${encodeURIComponent(name)}`);
-    if (job.last_run && job.last_run.started_at >= after && job.last_run.finished_at && (after === 0 || job.last_run.started_at !== after)) return;
+    if ((job.runs ?? 0) > runs) return;
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error(`${name} did not finish a run within 60 seconds`);
