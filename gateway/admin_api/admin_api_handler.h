@@ -1,6 +1,6 @@
 // AdminApiHandler: the admin API at /admin/v1 (docs/admin-guide.md): a small router of admin
 // routes, each a method and a path under the mount answered by a function. Errors are JSON
-// (AdminError): {"error": {"status", "message", "problems": [{"parameter" or "pointer",
+// (http/json_response.h): {"error": {"status", "message", "problems": [{"parameter" or "pointer",
 // "message"}]}}, every problem with the query parameter or JSON pointer it is about. In smart
 // mode it is mounted behind the admin's own token (StaticBearerGate, auth.admin_token_file).
 //
@@ -15,17 +15,6 @@
 #include "gateway/http/http_types.h"
 
 namespace duet::gateway {
-
-struct AdminProblem {
-  std::string parameter;  // a query parameter's name, or
-  std::string pointer;    // a JSON pointer into the request body
-  std::string message;
-};
-
-HttpResponse AdminError(int status, const std::string& message,
-                        const std::vector<AdminProblem>& problems = {});
-HttpResponse AdminJson(int status, const fhir::Json& body,
-                       const std::string& content_type = "application/json");
 
 class AdminApiHandler : public HttpHandler {
  public:

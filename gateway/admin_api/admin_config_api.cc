@@ -23,7 +23,7 @@ HttpResponse StatusResponse(const Status& status, const std::string& message_pre
   std::vector<JsonProblem> problems;
   if (status.code() == StatusCode::kInvalidArgument) {
     for (const ConfigProblem& problem : SplitConfigProblems(status)) {
-      problems.push_back({problem.pointer, problem.message});
+      problems.push_back({problem.pointer, problem.message, ""});
     }
   }
   std::string message =
@@ -227,17 +227,8 @@ HttpResponse AdminConfigApi::Jobs(const HttpRequest& request,
     body.Set("message", Json::String("job " + name + " will run as soon as the runner is free"));
     return JsonResponse(202, body);
   }
-  HttpResponse response = Collection(request, ConfigCollection::Jobs(), rest);
-  if (request.method != "GET" || response.status != 200) return response;
-  // Each job with its state: last run, next run, open outbox items.
-  auto body = fhir::ParseJson(response.body);
-  if (!body.ok()) return response;
-  Json* jobs = body->Find("jobs");
-  std::vector<Json*> targets;
-  if (jobs != nullptr) {
-    for (Json& job : jobs->items()) targets.push_back(&job);
-  } else {
-    targets.push_back(&*body);
+  if (request.method != "GET" || rest.size() > 1) {
+    return Collection(request, ConfigCollection::Jobs(), rest);
   }
   // How many runs each job has recorded: a client watching for a run it asked for compares it
   // (two runs can start in the same second).
@@ -245,21 +236,34 @@ HttpResponse AdminConfigApi::Jobs(const HttpRequest& request,
   if (!history.ok()) return StatusResponse(history.status());
   std::map<std::string, int64_t> runs;
   for (const SyncDayCount& day : *history) runs[day.job] += day.runs;
-  for (Json* job : targets) {
-    std::string name(job->StringOr("name"));
-    job->Set("runs", Json::Integer(runs[name]));
-    auto state = sync_state_.LoadJob(name);
-    if (!state.ok()) return StatusResponse(state.status());
-    if (state->last_run) job->Set("last_run", RunToJson(*state->last_run));
-    job->Set("next_run_at", Json::Integer(state->next_run_at));
-    for (const char* item_state : {"pending", "dead"}) {
-      auto items = sync_state_.Items(name, item_state);
-      if (!items.ok()) return StatusResponse(items.status());
-      job->Set(std::string(item_state) + "_items",
-               Json::Integer(static_cast<long long>(items->size())));
-    }
+  Json jobs = Json::MakeArray();
+  for (const JobConfig& job : Running().jobs) {
+    if (!rest.empty() && job.name != rest[0]) continue;
+    auto json = JobWithState(job, runs[job.name]);
+    if (!json.ok()) return StatusResponse(json.status());
+    if (!rest.empty()) return JsonResponse(200, *json);
+    jobs.Append(std::move(*json));
   }
-  return JsonResponse(200, *body);
+  if (!rest.empty()) {
+    return JsonErrorResponse(404, "no job is named \"" + std::string(rest[0]) + "\"");
+  }
+  Json body = Json::MakeObject();
+  body.Set("jobs", std::move(jobs));
+  return JsonResponse(200, body);
+}
+
+// The job as configured, with its state: runs recorded, last run, next run, open outbox items.
+StatusOr<Json> AdminConfigApi::JobWithState(const JobConfig& job, int64_t runs) {
+  Json json = JobToJson(job);
+  json.Set("runs", Json::Integer(runs));
+  DUET_ASSIGN_OR_RETURN(JobState state, sync_state_.LoadJob(job.name));
+  if (state.last_run) json.Set("last_run", RunToJson(*state.last_run));
+  json.Set("next_run_at", Json::Integer(state.next_run_at));
+  for (const char* item_state : {"pending", "dead"}) {
+    DUET_ASSIGN_OR_RETURN(int64_t count, sync_state_.CountItems(job.name, item_state));
+    json.Set(std::string(item_state) + "_items", Json::Integer(count));
+  }
+  return json;
 }
 
 HttpResponse AdminConfigApi::SyncHistory(const HttpRequest& request) {

@@ -2,6 +2,7 @@
 
 #include "gateway/audit/audit_query.h"
 #include "gateway/http/http_status.h"
+#include "gateway/http/json_response.h"
 
 namespace duet::gateway {
 
@@ -10,16 +11,17 @@ AdminApiHandler::Route AuditRoute(AuditLog& log) {
     std::vector<AuditQueryProblem> problems;
     AuditQuery query = ParseAuditQuery(request.query, &problems);
     if (!problems.empty()) {
-      std::vector<AdminProblem> listed;
+      std::vector<JsonProblem> listed;
       for (const AuditQueryProblem& problem : problems) {
-        listed.push_back({problem.parameter, "", problem.message});
+        listed.push_back({"", problem.message, problem.parameter});
       }
-      return AdminError(400, "the audit query has invalid parameters", listed);
+      return JsonErrorResponse(400, "the audit query has invalid parameters", listed);
     }
     auto page = log.Query(query);
-    if (!page.ok()) return AdminError(HttpStatusFor(page.status().code()), page.status().message());
-    return AdminJson(200, AuditBundle(*page, request.query, request.base_url + request.path),
-                     "application/fhir+json");
+    if (!page.ok())
+      return JsonErrorResponse(HttpStatusFor(page.status().code()), page.status().message());
+    return JsonResponse(200, AuditBundle(*page, request.query, request.base_url + request.path),
+                        "application/fhir+json");
   };
 }
 

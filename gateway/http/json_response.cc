@@ -4,10 +4,10 @@ namespace duet::gateway {
 
 using fhir::Json;
 
-HttpResponse JsonResponse(int status, const Json& body) {
+HttpResponse JsonResponse(int status, const Json& body, const std::string& content_type) {
   HttpResponse response;
   response.status = status;
-  response.headers.Set("Content-Type", "application/json");
+  response.headers.Set("Content-Type", content_type);
   response.headers.Set("Cache-Control", "no-store");
   response.body = fhir::WriteJson(body);
   return response;
@@ -22,7 +22,11 @@ Json JsonErrorBody(int status, const std::string& message,
     Json list = Json::MakeArray();
     for (const JsonProblem& problem : problems) {
       Json item = Json::MakeObject();
-      item.Set("pointer", Json::String(problem.pointer));
+      if (problem.parameter.empty()) {
+        item.Set("pointer", Json::String(problem.pointer));
+      } else {
+        item.Set("parameter", Json::String(problem.parameter));
+      }
       item.Set("message", Json::String(problem.message));
       list.Append(std::move(item));
     }

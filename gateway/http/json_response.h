@@ -1,6 +1,8 @@
 // JSON answers of the non-FHIR APIs (practice and admin): a body with Content-Type
-// application/json and no caching, and the error shape DESIGN.md fixes for them:
-// {"error": {"status", "message", "problems": [{"pointer", "message"}]}}. Pure functions.
+// application/json (or another JSON type) and no caching, and the error shape DESIGN.md fixes for
+// them:
+// {"error": {"status", "message", "problems": [{"pointer" or "parameter", "message"}]}}. Pure
+// functions.
 #pragma once
 
 #include <string>
@@ -12,12 +14,16 @@
 
 namespace duet::gateway {
 
+// A problem with the request: where (a JSON pointer into the body, or the query parameter it is
+// about) and what. Written as {"pointer", "message"} or {"parameter", "message"}.
 struct JsonProblem {
-  std::string pointer;  // JSON pointer into the request body (or a parameter name)
+  std::string pointer;
   std::string message;
+  std::string parameter;  // set instead of `pointer` for a query parameter
 };
 
-HttpResponse JsonResponse(int status, const fhir::Json& body);
+HttpResponse JsonResponse(int status, const fhir::Json& body,
+                          const std::string& content_type = "application/json");
 fhir::Json JsonErrorBody(int status, const std::string& message,
                          const std::vector<JsonProblem>& problems = {});
 HttpResponse JsonErrorResponse(int status, const std::string& message,

@@ -40,7 +40,7 @@ HttpResponse ErrorResponse(int status, const std::string& message,
                            const Json& outcome = Json()) {
   std::vector<JsonProblem> listed;
   for (const mappings::PrfProblem& problem : problems) {
-    listed.push_back({problem.pointer, problem.message});
+    listed.push_back({problem.pointer, problem.message, ""});
   }
   Json body = JsonErrorBody(status, message, listed);
   if (!outcome.is_null()) body.Find("error")->Set("operation_outcome", outcome);
