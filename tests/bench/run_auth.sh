@@ -133,6 +133,21 @@ dev_search1=$(dev_run /fhir/CarePlan -s "$out/search.lua")
 smart_search1=$(smart_run /fhir/CarePlan -s "$out/search.lua")
 smart_search2=$(smart_run /fhir/CarePlan -s "$out/search.lua")
 dev_search2=$(dev_run /fhir/CarePlan -s "$out/search.lua")
+# Side by side: both servers loaded at once by two wrk processes, so that whatever else the machine
+# is doing slows both alike; each server's share of the CPU then sets its rate, and the ratio of
+# the rates is the ratio of what a request costs. Two runs of each, summed.
+side_by_side() {  # path wrk-args...
+  local header="Authorization: Bearer $(token)"
+  dev_run "$@" >"$out/side.development" &
+  local dev_job=$!
+  run "$smart_pid" "$smart_port" "$1" -H "$header" "${@:2}" >"$out/side.smart" &
+  wait "$dev_job" "$!"
+  echo "$(cat "$out/side.development") $(cat "$out/side.smart")"
+}
+side_read1=$(side_by_side "$read_path")
+side_read2=$(side_by_side "$read_path")
+side_search1=$(side_by_side /fhir/CarePlan -s "$out/search.lua")
+side_search2=$(side_by_side /fhir/CarePlan -s "$out/search.lua")
 dev_rss=$(ps -o rss= -p "$dev_pid" | tr -d ' ')
 smart_rss=$(ps -o rss= -p "$smart_pid" | tr -d ' ')
 
@@ -164,4 +179,19 @@ echo "authorized / unauthenticated reads:    $(percent "$read_smart" "$read_dev"
   "$(percent "$read_cpu_dev" "$read_cpu_smart") by server CPU per request"
 echo "authorized / unauthenticated searches: $(percent "$search_smart" "$search_dev") of the requests/s," \
   "$(percent "$search_cpu_dev" "$search_cpu_smart") by server CPU per request"
+echo
+echo "side by side (both servers under load at once, $connections connections each)"
+row "run" "dev req/s" "smart req/s" "dev CPU us" "smart CPU us"
+side_row() { row "$1" "$(field 1 "$2")" "$(field 5 "$2")" "$(field 4 "$2")" "$(field 8 "$2")"; }
+side_row "GET /fhir/CarePlan/{id} (1)" "$side_read1"
+side_row "GET /fhir/CarePlan/{id} (2)" "$side_read2"
+side_row "CarePlan?patient=...&status=active (1)" "$side_search1"
+side_row "CarePlan?patient=...&status=active (2)" "$side_search2"
+sum() { awk -v a="$(field "$1" "$2")" -v b="$(field "$1" "$3")" 'BEGIN { print a + b }'; }
+echo "side by side, authorized / unauthenticated reads:    $(percent "$(sum 5 "$side_read1" "$side_read2")" \
+  "$(sum 1 "$side_read1" "$side_read2")") of the requests/s (target >= 90%)," \
+  "$(percent "$(sum 4 "$side_read1" "$side_read2")" "$(sum 8 "$side_read1" "$side_read2")") by server CPU per request"
+echo "side by side, authorized / unauthenticated searches: $(percent "$(sum 5 "$side_search1" "$side_search2")" \
+  "$(sum 1 "$side_search1" "$side_search2")") of the requests/s," \
+  "$(percent "$(sum 4 "$side_search1" "$side_search2")" "$(sum 8 "$side_search1" "$side_search2")") by server CPU per request"
 echo "RSS after the runs: development $((dev_rss / 1024)) MB, smart $((smart_rss / 1024)) MB"
