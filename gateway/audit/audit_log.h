@@ -1,6 +1,7 @@
 // AuditLog: the audit trail of accesses to patient data (docs/security.md, "What is audited").
-// Record() makes one record durable before it returns: callers answer a request only after its
-// record is recorded (no disclosure without a trace). Writes that change data record theirs
+// Record() accepts one record to be kept, or refuses it (then the caller withholds the answer: no
+// disclosure without a trace); an implementation may commit accepted records shortly after it
+// returns (SqliteAuditLog queues them), and Query() sees every record accepted before it. Writes that change data record theirs
 // inside their own write transaction instead (WriteTransaction::AppendAudit), so a rolled-back
 // write leaves no record of success. Query() answers admins (`/admin/v1/audit`, `duet audit`),
 // newest first; partners never reach it.

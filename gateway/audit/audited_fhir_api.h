@@ -6,7 +6,7 @@
 //     AuditingResourceStore, which the FHIR handler must write through);
 //   - anything else (reads, searches, histories, refused or failed writes, batches) is recorded
 //     after the inner handler answered and before the answer is returned, naming the resources
-//     returned and their patients; if that record cannot be made, a successful answer is replaced
+//     returned and their patients; if the log refuses the record, a successful answer is replaced
 //     by a 500 (nothing is disclosed without a trace).
 // One AuditEvent per request.
 //

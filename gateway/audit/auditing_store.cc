@@ -93,7 +93,7 @@ class AuditingWriteTransaction : public WriteTransaction {
 }  // namespace
 
 StatusOr<std::unique_ptr<WriteTransaction>> AuditingResourceStore::BeginWrite() {
-  DUET_ASSIGN_OR_RETURN(std::unique_ptr<WriteTransaction> inner, inner_.BeginWrite());
+  DUET_ASSIGN_OR_RETURN(std::unique_ptr<WriteTransaction> inner, inner().BeginWrite());
   return std::unique_ptr<WriteTransaction>(new AuditingWriteTransaction(std::move(inner)));
 }
 

@@ -10,33 +10,15 @@
 
 #include <memory>
 
-#include "gateway/store/resource_store.h"
+#include "gateway/store/forwarding_resource_store.h"
 
 namespace duet::gateway {
 
-class AuditingResourceStore : public ResourceStore {
+class AuditingResourceStore : public ForwardingResourceStore {
  public:
-  explicit AuditingResourceStore(ResourceStore& inner) : inner_(inner) {}
+  explicit AuditingResourceStore(ResourceStore& inner) : ForwardingResourceStore(inner) {}
 
   StatusOr<std::unique_ptr<WriteTransaction>> BeginWrite() override;
-  StatusOr<StoredResource> Read(const std::string& type, const std::string& id) override {
-    return inner_.Read(type, id);
-  }
-  StatusOr<StoredResource> ReadVersion(const std::string& type, const std::string& id,
-                                       int64_t version_id) override {
-    return inner_.ReadVersion(type, id, version_id);
-  }
-  StatusOr<SearchResult> Search(const fhir::SearchQuery& query) override {
-    return inner_.Search(query);
-  }
-  StatusOr<HistoryPage> History(const HistoryQuery& query) override {
-    return inner_.History(query);
-  }
-  Status CheckHealth() override { return inner_.CheckHealth(); }
-  uint64_t WriteGeneration() const override { return inner_.WriteGeneration(); }
-
- private:
-  ResourceStore& inner_;
 };
 
 }  // namespace duet::gateway

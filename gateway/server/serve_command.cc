@@ -115,12 +115,16 @@ Status PrepareSync(const GatewayConfig& config, Services& services) {
   return Status::Ok();
 }
 
-// /readyz: the store answers, the certificate is loaded and valid, the gateway is not stopping.
+// /readyz: the store answers, the audit trail is being written, the certificate is loaded and
+// valid, the gateway is not stopping.
 std::shared_ptr<ReadyHandler> MakeReadyHandler(const Services& services) {
   std::vector<ReadinessCheck> checks;
   SqliteResourceStore* store = services.store.get();
   checks.push_back({"store", "the store does not answer", [store] { return store->CheckHealth(); },
                     /*cached=*/true});
+  SqliteAuditLog* audit_log = services.audit_log.get();
+  checks.push_back({"audit", "the audit trail cannot be written",
+                    [audit_log] { return audit_log->WriteHealth(); }});
   std::shared_ptr<const TlsSettings> tls = services.tls;
   checks.push_back(
       {"certificate", "the TLS certificate is not loaded or has expired", [tls]() -> Status {

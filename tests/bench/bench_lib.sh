@@ -30,6 +30,19 @@ measure() {
     END { printf "%.0f %.2f %.2f\n", rps, p50, p99 }' <<<"$report"
 }
 
+# Runs `measure` on two URLs at the same time (extra arguments go to both wrk processes) and
+# prints "rps p50 p99 rps p50 p99", the first URL's figures first. Loaded at once, both servers
+# share the machine and whatever else it is doing, so the ratio of their rates is the ratio of
+# what a request costs each: much steadier than runs one after the other on a noisy machine.
+measure_side_by_side() {  # url-1 url-2 wrk-args...
+  local first="$1" second="$2"; shift 2
+  measure "$first" "$@" >"$out/side.1" &
+  local job=$!
+  measure "$second" "$@" >"$out/side.2"
+  wait "$job"
+  echo "$(cat "$out/side.1") $(cat "$out/side.2")"
+}
+
 # The mean of two numbers, rounded.
 avg() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (a + b) / 2 }'; }
 

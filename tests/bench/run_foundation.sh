@@ -5,7 +5,8 @@
 #   2. GET /fhir/CarePlan/{id} on duet,
 #   3. GET /fhir/CarePlan?patient=...&status=active on duet, a random patient per request,
 # with 100,000 CarePlans stored, and duet's resident memory afterwards. Prints the figures and the
-# read/bare ratio. Usage: tests/bench/run_foundation.sh [seconds-per-run] [connections]
+# read/bare ratio, from runs one after the other and from runs side by side (both loaded at once,
+# the steadier figure on a shared machine). Usage: tests/bench/run_foundation.sh [seconds-per-run] [connections]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tests/bench/bench_lib.sh
@@ -64,6 +65,8 @@ read1=$(measure "https://127.0.0.1:$duet_port$read_path")
 bare2=$(measure "https://127.0.0.1:$bare_port$read_path")
 read2=$(measure "https://127.0.0.1:$duet_port$read_path")
 search=$(measure "https://127.0.0.1:$duet_port/fhir/CarePlan" -s "$out/search.lua")
+side1=$(measure_side_by_side "https://127.0.0.1:$bare_port$read_path" "https://127.0.0.1:$duet_port$read_path")
+side2=$(measure_side_by_side "https://127.0.0.1:$bare_port$read_path" "https://127.0.0.1:$duet_port$read_path")
 rss_kb=$(ps -o rss= -p "$duet_pid" | tr -d ' ')
 matches=$(curl -sf --cacert "$out/certs/ca.pem" \
   "https://localhost:$duet_port/fhir/CarePlan?patient=Patient/bench-patient-1&status=active&_summary=count" |
@@ -81,6 +84,13 @@ printf '%-44s %10s %9s %9s\n' "duet GET /fhir/CarePlan/{id} (1)" $read1
 printf '%-44s %10s %9s %9s\n' "bare cpprestsdk TLS listener (2)" $bare2
 printf '%-44s %10s %9s %9s\n' "duet GET /fhir/CarePlan/{id} (2)" $read2
 printf '%-44s %10s %9s %9s\n' "duet CarePlan?patient=...&status=active" $search
-echo "read / bare listener: $(percent "$read_rps" "$bare_rps") (target >= 85%)"
+printf '%-44s %10s %9s %9s\n' "side by side: bare (1)" $(cut -d' ' -f1-3 <<<"$side1")
+printf '%-44s %10s %9s %9s\n' "side by side: duet read (1)" $(cut -d' ' -f4-6 <<<"$side1")
+printf '%-44s %10s %9s %9s\n' "side by side: bare (2)" $(cut -d' ' -f1-3 <<<"$side2")
+printf '%-44s %10s %9s %9s\n' "side by side: duet read (2)" $(cut -d' ' -f4-6 <<<"$side2")
+side_bare=$(avg "$(cut -d' ' -f1 <<<"$side1")" "$(cut -d' ' -f1 <<<"$side2")")
+side_read=$(avg "$(cut -d' ' -f4 <<<"$side1")" "$(cut -d' ' -f4 <<<"$side2")")
+echo "read / bare listener: $(percent "$read_rps" "$bare_rps") one after the other," \
+  "$(percent "$side_read" "$side_bare") side by side (target >= 85%)"
 echo "search p99: $(cut -d' ' -f3 <<<"$search") ms at $connections connections (target < 20 ms); matches for one patient: $matches"
 echo "duet RSS after the runs: $((rss_kb / 1024)) MB with $plans CarePlans stored (target < 100 MB)"

@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
+#include "gateway/store/forwarding_resource_store.h"
 #include "tests/gateway/store/store_test_util.h"
 
 namespace duet::gateway {
@@ -35,7 +38,8 @@ class SqliteAuditLogTest : public ::testing::Test {
  protected:
   void SetUp() override { Open(); }
   void Open() {
-    db_ = {};  // closes the log, then the store
+    db_.log.reset();  // commits what is queued, then stops the writer
+    db_.store.reset();
     db_ = testing::MustOpenWithAudit(dir_.File("duet.db"));
     ASSERT_TRUE(db_.store && db_.log);
   }
@@ -161,12 +165,65 @@ TEST_F(SqliteAuditLogTest, ConcurrentRecordsAreAllCommittedInFewerTransactions) 
   EXPECT_GE(db_.log->commits(), 1);
 }
 
+// The real store, except that BeginWrite fails while `failing` is set (a full disk, a lock held
+// by another process).
+class FlakyStore : public ForwardingResourceStore {
+ public:
+  explicit FlakyStore(ResourceStore& inner) : ForwardingResourceStore(inner) {}
+  StatusOr<std::unique_ptr<WriteTransaction>> BeginWrite() override {
+    if (failing) return UnavailableError("disk I/O error (test)");
+    return inner().BeginWrite();
+  }
+
+  std::atomic<bool> failing{false};
+};
+
+TEST_F(SqliteAuditLogTest, WhileTheTrailCannotBeWrittenNewRecordsAreRefusedAndQueuedOnesKept) {
+  FlakyStore flaky(*db_.store);
+  auto log = SqliteAuditLog::Open(dir_.File("duet.db"), &flaky, std::chrono::milliseconds(5));
+  ASSERT_TRUE(log.ok());
+  flaky.failing = true;
+  AuditRecord queued = Record("evim", "read", {"p1"}, 1000);
+  ASSERT_TRUE((*log)->Record(queued).ok());  // queued before the writer has tried
+  Status flushed = (*log)->Flush();
+  EXPECT_EQ(flushed.code(), StatusCode::kUnavailable) << flushed.ToString();
+  EXPECT_FALSE((*log)->WriteHealth().ok());
+  Status refused = (*log)->Record(Record("evim", "read", {"p2"}, 1001));
+  EXPECT_EQ(refused.code(), StatusCode::kUnavailable);
+  EXPECT_NE(refused.message().find("disk I/O error (test)"), std::string::npos)
+      << refused.message();
+
+  flaky.failing = false;  // the writer's next retry commits the record it kept
+  for (int i = 0; i < 400 && !(*log)->WriteHealth().ok(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_TRUE((*log)->WriteHealth().ok());
+  AuditRecord after = Record("evim", "read", {"p3"}, 1002);
+  ASSERT_TRUE((*log)->Record(after).ok());
+  ASSERT_TRUE((*log)->Flush().ok());
+  EXPECT_EQ(Ids({}), (std::vector<std::string>{after.id, queued.id}));
+}
+
+TEST_F(SqliteAuditLogTest, AStopCommitsWhatIsQueued) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 500; ++i) {
+    AuditRecord record = Record("evim", "read", {"p"}, 1000 + i);
+    ids.insert(ids.begin(), record.id);
+    ASSERT_TRUE(db_.log->Record(record).ok());
+  }
+  Open();  // the log is destroyed without a Flush
+  AuditQuery query;
+  query.count = 1000;
+  EXPECT_EQ(Ids(query), ids);
+}
+
 TEST_F(SqliteAuditLogTest, AQueryOnlyLogRefusesToRecord) {
   auto reader = SqliteAuditLog::Open(dir_.File("duet.db"), nullptr);
   ASSERT_TRUE(reader.ok());
   EXPECT_EQ((*reader)->Record(Record("evim", "read", {}, 1)).code(),
             StatusCode::kFailedPrecondition);
   ASSERT_TRUE(db_.log->Record(Record("evim", "read", {}, 1)).ok());
+  ASSERT_TRUE(db_.log->Flush().ok());  // committed, so another connection sees it
   auto page = (*reader)->Query({});
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(page->total, 1);
