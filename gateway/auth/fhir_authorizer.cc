@@ -1,6 +1,7 @@
 #include "gateway/auth/fhir_authorizer.h"
 
 #include "fhir/json.h"
+#include "gateway/auth/partner_scope.h"
 #include "gateway/fhir_api/fhir_response.h"
 #include "gateway/fhir_api/fhir_route.h"
 #include "gateway/workflow/workflow_support.h"
@@ -258,6 +259,8 @@ HttpResponse FhirAuthorizer::Handle(const HttpRequest& request) {
   }
   auto access = access_.For(principal->organization_npi);
   if (!access.ok()) return ErrorResponse(access.status());
+  // Whatever the FHIR API reads or changes for this request is filtered (PartnerVisibleStore).
+  PartnerScope scope(access->get());
   if (!read) {
     auto refused = CheckWrite(*route, written, **access);
     if (!refused.ok()) return ErrorResponse(refused.status());

@@ -120,7 +120,7 @@ HttpResponse HistoryResponse(const HistoryQuery& query, const HistoryPage& page,
                              const std::string& self_url, const std::string& fhir_base,
                              const ResponseFormat& format) {
   BundleBuilder bundle("history");
-  bundle.SetTotal(page.total);
+  if (page.total >= 0) bundle.SetTotal(page.total);
   std::vector<std::pair<std::string, std::string>> params;
   if (!query.since.empty()) params.emplace_back("_since", query.since);
   params.emplace_back("_count", std::to_string(query.count));

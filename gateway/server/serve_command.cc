@@ -27,6 +27,7 @@
 #include "gateway/auth/access_tokens.h"
 #include "gateway/auth/client_registry.h"
 #include "gateway/auth/fhir_authorizer.h"
+#include "gateway/auth/partner_visible_store.h"
 #include "gateway/auth/rate_limit_key.h"
 #include "gateway/auth/smart_auth_handler.h"
 #include "gateway/auth/static_bearer_gate.h"
@@ -70,6 +71,9 @@ struct Services {
   // API writes through so that each write carries its audit record.
   std::unique_ptr<SqliteAuditLog> audit_log;
   std::unique_ptr<AuditingResourceStore> audited_store;
+  // What the FHIR API reads and writes through: a partner's request (PartnerScope, opened by the
+  // FhirAuthorizer) sees and changes only its patients' data.
+  std::unique_ptr<PartnerVisibleStore> fhir_store;
   std::unique_ptr<fhir::Validator> validator;
   std::unique_ptr<WorkflowRules> rules;
   std::shared_ptr<FhirRestHandler> fhir_api;
@@ -273,6 +277,7 @@ Status MountHandlers(const GatewayConfig& config, Services& services, Router& ro
   DUET_ASSIGN_OR_RETURN(services.audit_log,
                         SqliteAuditLog::Open(config.store.path, services.store.get()));
   services.audited_store = std::make_unique<AuditingResourceStore>(*services.store);
+  services.fhir_store = std::make_unique<PartnerVisibleStore>(*services.audited_store);
   DUET_RETURN_IF_ERROR(router.Mount("/readyz", MakeReadyHandler(services)));
   services.validator = std::make_unique<fhir::Validator>();
   mappings::MappingContext mapping{config.practice.identifier_base};
@@ -281,7 +286,7 @@ Status MountHandlers(const GatewayConfig& config, Services& services, Router& ro
   fhir_options.public_fhir_base = config.fhir.base_url;
   fhir_options.software_version = DUET_VERSION;
   services.fhir_api = std::make_shared<FhirRestHandler>(
-      *services.audited_store, *services.validator, std::move(fhir_options), services.rules.get());
+      *services.fhir_store, *services.validator, std::move(fhir_options), services.rules.get());
   // The practice API stores through the FHIR API (same validation, transactions and workflows,
   // no token needed inside the gateway); the router keeps the handlers alive until the server
   // has stopped.

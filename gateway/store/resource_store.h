@@ -50,7 +50,7 @@ struct HistoryQuery {
 
 struct HistoryPage {
   std::vector<StoredResource> versions;  // newest first
-  int64_t total = 0;
+  int64_t total = 0;                     // -1 when not known (filtered pages)
   std::string next_cursor;
 };
 

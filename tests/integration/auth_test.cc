@@ -624,9 +624,9 @@ TEST_F(TwoPartnersTest, EachSeesOnlyItsOwnPatients) {
         << "a hidden patient looks like a missing one: " << hidden.body;
     EXPECT_EQ(Get("/fhir/" + other + "/_history/1", bearer).status, 404);
     audit_->Expect("a hidden version", By(bearer, "vread", "4", {other}));
-    std::vector<std::string> history = Ids(Get("/fhir/" + other + "/_history", bearer));
-    EXPECT_TRUE(history.empty());
-    audit_->Expect("a hidden history", By(bearer, "history-instance", "0", {other}));
+    HttpsResponse history = Get("/fhir/" + other + "/_history", bearer);
+    EXPECT_EQ(history.status, 404) << "a hidden history looks like a missing one: " << history.body;
+    audit_->Expect("a hidden history", By(bearer, "history-instance", "4", {other}));
     std::vector<std::string> plans = Ids(Get("/fhir/CarePlan?subject=" + other, bearer));
     EXPECT_TRUE(plans.empty()) << "searches leave out what is not shared";
     EXPECT_TRUE(audit_->New().size() == 1u) << "an empty search is audited too";
@@ -684,6 +684,48 @@ TEST_F(TwoPartnersTest, NeitherCanChangeTheOthersPatient) {
       ParseOrFail(Get("/fhir/" + slp_patient_, neuro_).body).Find("meta")->StringOr("versionId"),
       "1")
       << "nothing changed";
+}
+
+// Probing: what a partner could try to learn or change about another partner's patients with
+// search modifiers, paging totals, conditional interactions and transaction entries.
+TEST_F(TwoPartnersTest, NoSearchModifierOrConditionalWriteCrossesTheBoundary) {
+  std::vector<std::string> neuro_plans = Ids(Get("/fhir/CarePlan", neuro_));
+  std::vector<std::string> evim_plans = Ids(Get("/fhir/CarePlan", evim_));
+  ASSERT_FALSE(neuro_plans.empty());
+  ASSERT_FALSE(evim_plans.empty());
+  const std::string& theirs = neuro_plans.front();
+  for (const std::string& query : {std::string("_elements=id"), std::string("_elements=status"),
+                                   std::string("_count=1"), std::string("_summary=count")}) {
+    HttpsResponse found = Get("/fhir/CarePlan?" + query, evim_);
+    ASSERT_EQ(found.status, 200) << query << found.body.substr(0, 300);
+    EXPECT_EQ(found.body.find(theirs.substr(9)), std::string::npos)
+        << query << ": the other partner's plan leaks: " << found.body.substr(0, 600);
+    Json bundle = ParseOrFail(found.body);
+    const Json* total = bundle.Find("total");
+    if (total != nullptr) {
+      EXPECT_EQ(total->number_text(), std::to_string(evim_plans.size()))
+          << query << ": the total counts only what is visible";
+    }
+  }
+  HeaderList headers = {{"Content-Type", "application/fhir+json"}, {"Authorization", evim_}};
+  HttpsResponse conditional_delete =
+      client_->Delete("/fhir/CarePlan?_id=" + theirs.substr(9), headers);
+  EXPECT_NE(conditional_delete.status / 100, 5) << conditional_delete.body;
+  Json plan = ParseOrFail(Get("/fhir/" + evim_plans.front(), evim_).body);
+  plan.Remove("id");
+  HttpsResponse conditional_update =
+      client_->Put("/fhir/CarePlan?_id=" + theirs.substr(9), fhir::WriteJson(plan), headers);
+  EXPECT_EQ(conditional_update.status, 201) << "the other partner's plan matches nothing for it, "
+                                               "so a new plan is created: "
+                                            << conditional_update.body.substr(0, 300);
+  std::string transaction = R"({"resourceType":"Bundle","type":"transaction","entry":[
+      {"request":{"method":"DELETE","url":")" +
+                            theirs + R"("}}]})";
+  HttpsResponse deleted = client_->Post("/fhir", transaction, headers);
+  EXPECT_NE(deleted.status, 200) << deleted.body.substr(0, 300);
+  HttpsResponse still = Get("/fhir/" + theirs, neuro_);
+  ASSERT_EQ(still.status, 200) << "the other partner's plan is still there";
+  EXPECT_EQ(ParseOrFail(still.body).Find("meta")->StringOr("versionId"), "1") << "and unchanged";
 }
 
 // The practice's gateway pushes a plan of care to a partner Duet that requires SMART Backend

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/gateway/practice_api/practice_api_test_base.h"
+#include "tests/gateway/auth/two_partners_fixture.h"
 
 namespace duet::gateway {
 namespace {
@@ -12,26 +12,16 @@ using fhir::Json;
 constexpr int64_t kNow = 1795800000;
 constexpr char kEvimNpi[] = "1620193841";  // East Valley Internal Medicine: Dr. Chen
 
-// The FHIR API behind the authorizer, without sockets, over the real store holding two
-// patients: Maria Lopez (plan certified by Dr. Chen of East Valley) and the SLP patient (plan
-// certified by Dr. Whitfield, solo).
-class FhirAuthorizerTest : public testing::PracticeApiTestBase {
+// The FHIR API behind the authorizer, without sockets, over the real store of two partners'
+// patients.
+class FhirAuthorizerTest : public testing::TwoPartnersFixture {
  protected:
   void SetUp() override {
-    PracticeApiTestBase::SetUp();
-    Upload(Batch({Fixture("patient.json"), Fixture("patient-slp.json"), Fixture("provider.json"),
-                  Fixture("provider-ot.json"), Fixture("provider-slp.json"),
-                  Fixture("provider-referring.json"), Fixture("provider-neurologist.json"),
-                  Fixture("referral.json"), Fixture("plan_of_care.json"),
-                  Fixture("plan_of_care-slp.json")}));
+    TwoPartnersFixture::SetUp();
     std::shared_ptr<HttpHandler> inner(fhir_.get(), [](HttpHandler*) {});
     authorizer_ = std::make_unique<FhirAuthorizer>(inner, *store_, tokens_, [] { return kNow; });
-    maria_ = "Patient/" + std::string(Search("/fhir/Patient?identifier=https://sunrise-pt.example/"
-                                             "sid/mrn%7CPT-004512")[0]
-                                          .StringOr("id"));
-    slp_ = "Patient/" + std::string(Search("/fhir/Patient?identifier=https://sunrise-pt.example/"
-                                           "sid/mrn%7CPT-004619")[0]
-                                        .StringOr("id"));
+    maria_ = "Patient/" + maria_id_;
+    slp_ = "Patient/" + slp_id_;
   }
   std::string Token(const std::string& scopes, const std::string& npi = kEvimNpi) {
     Principal principal{"client", npi, *ParseScopes(scopes), kNow + 300};
