@@ -122,6 +122,13 @@ void Redact(Json& json) {
   }
 }
 
+bool HasJob(const GatewayConfig& config, const std::string& name) {
+  for (const JobConfig& job : config.jobs) {
+    if (job.name == name) return true;
+  }
+  return false;
+}
+
 const ConfigCollection* CollectionNamed(std::string_view segment) {
   if (segment == "endpoints") return &ConfigCollection::Endpoints();
   if (segment == "clients") return &ConfigCollection::Clients();
@@ -316,6 +323,10 @@ HttpResponse AdminConfigApi::DeadLetters(const HttpRequest& request,
   if (rest.size() != 1) return JsonErrorResponse(404, "no such admin route: " + request.path);
   if (rest[0] == "retry") {
     if (request.method != "POST") return MethodNotAllowed("POST");
+    // Letters of a job that no longer runs would wait for ever: name a job that does.
+    if (!job.empty() && !HasJob(Running(), job)) {
+      return JsonErrorResponse(404, "no job is named \"" + job + "\"");
+    }
     auto retried = sync_state_.RetryDead(job, SystemClockSeconds());
     if (!retried.ok()) return StatusResponse(retried.status());
     Json body = Json::MakeObject();
