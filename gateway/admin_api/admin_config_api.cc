@@ -353,7 +353,7 @@ HttpResponse AdminConfigApi::TestEndpoint(const std::string& name) {
   GatewayConfig config = Running();
   for (const EndpointConfig& endpoint : config.endpoints) {
     if (endpoint.name != name) continue;
-    EndpointCheckReport report = CheckEndpoint(endpoint);
+    EndpointCheckReport report = CheckEndpoint(endpoint, SystemClockSeconds());
     Json checks = Json::MakeArray();
     for (const EndpointCheck& check : report.checks) {
       Json item = Json::MakeObject();
