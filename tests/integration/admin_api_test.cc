@@ -10,7 +10,9 @@
 #include <fstream>
 #include <thread>
 
+#include "fhir/client/curl_http_transport.h"
 #include "fhir/json.h"
+#include "fhir/search/date_range.h"
 #include "tests/support/fhir_test_util.h"
 #include "tests/support/https_client.h"
 #include "tests/support/test_server.h"
@@ -293,6 +295,87 @@ TEST_F(AdminApiTest, AChangedEndpointIsWrittenAndUsedAtOnce) {
   EXPECT_TRUE(Call("POST", "/admin/v1/endpoints/evim/test", 200).Find("ok")->bool_value());
   Call("POST", "/admin/v1/endpoints/nowhere/test", 404);
   Call("GET", "/admin/v1/endpoints/evim/test", 405);
+}
+
+// The connection test reports the partner's server certificate (subject, expiry as ISO 8601 UTC,
+// days left), and the gateway keeps each endpoint's last check: GET /endpoints returns it with
+// the last run of each job that uses the endpoint, after a restart too; /metrics exports the
+// expiry; `duet endpoints test` prints it.
+TEST_F(AdminApiTest, TheConnectionTestReportsTheCertificateAndIsKept) {
+  ProcessResult enddate =
+      RunProcess({"openssl", "x509", "-noout", "-enddate", "-in", TestCertsDir() + "/server.pem"});
+  ASSERT_EQ(enddate.exit_code, 0) << enddate.err;
+  const int64_t not_after =
+      fhir::ParseCertificateTime(enddate.out.substr(enddate.out.find('=') + 1));
+  ASSERT_GT(not_after, 0) << enddate.out;
+  std::string expires = fhir::FormatInstantMillis(not_after * 1000);
+  expires = expires.substr(0, expires.size() - 5) + "Z";  // no milliseconds
+
+  Call("POST", "/admin/v1/endpoints", 201, EndpointJson(partner_.base_url()));
+  Call("POST", "/admin/v1/jobs", 201,
+       R"({"name": "push-evim", "kind": "push_care_plans", "endpoint": "evim", "every": "1d"})");
+  Json before = Call("GET", "/admin/v1/endpoints", 200);
+  ASSERT_NE(before.Find("health"), nullptr) << fhir::WriteJson(before);
+  const Json* evim = before.Find("health")->Find("evim");
+  ASSERT_NE(evim, nullptr) << fhir::WriteJson(before);
+  EXPECT_EQ(evim->Find("last_check"), nullptr) << "never tested";
+  ASSERT_EQ(evim->Find("jobs")->items().size(), 1u);
+  EXPECT_EQ(evim->Find("jobs")->items()[0].StringOr("name"), "push-evim");
+
+  Json tested = Call("POST", "/admin/v1/endpoints/evim/test", 200);
+  ASSERT_NE(tested.Find("certificate"), nullptr) << fhir::WriteJson(tested);
+  EXPECT_NE(tested.Find("certificate")->StringOr("subject").find("CN"), std::string::npos);
+  EXPECT_EQ(tested.Find("certificate")->StringOr("expires"), expires);
+  EXPECT_EQ(tested.Find("certificate")->Find("expires_at")->number_text(),
+            std::to_string(not_after));
+  EXPECT_GT(std::stoll(tested.Find("certificate")->Find("days_left")->number_text()), 30);
+  std::string checks = fhir::WriteJson(*tested.Find("checks"));
+  EXPECT_NE(checks.find(R"("outcome":"ok","check":"server certificate")"), std::string::npos)
+      << checks;
+  EXPECT_NE(checks.find("expires " + expires), std::string::npos) << checks;
+
+  // Kept in the store: still there after a restart, with the job's last sync beside it.
+  RunJobNow("push-evim");
+  ASSERT_TRUE(practice_.Restart().ok()) << practice_.log();
+  Json after = Call("GET", "/admin/v1/endpoints", 200);
+  const Json* kept = after.Find("health")->Find("evim");
+  ASSERT_NE(kept->Find("last_check"), nullptr) << fhir::WriteJson(after);
+  const Json& last_check = *kept->Find("last_check");
+  EXPECT_TRUE(last_check.Find("ok")->bool_value());
+  EXPECT_EQ(last_check.Find("checked_at")->number_text(), tested.Find("checked_at")->number_text());
+  EXPECT_EQ(last_check.Find("certificate")->StringOr("expires"), expires);
+  EXPECT_EQ(last_check.Find("certificate")->StringOr("subject"),
+            tested.Find("certificate")->StringOr("subject"));
+  EXPECT_NE(kept->Find("jobs")->items()[0].Find("last_run"), nullptr) << fhir::WriteJson(after);
+
+  HttpsResponse metrics = admin_->Get("/metrics");
+  EXPECT_NE(
+      metrics.body.find("duet_partner_certificate_expiry_timestamp_seconds{endpoint=\"evim\"} " +
+                        std::to_string(not_after)),
+      std::string::npos)
+      << metrics.body.substr(0, 4000);
+
+  ProcessResult cli = RunDuet({"endpoints", "test", "--config", practice_.config_path(), "evim"});
+  EXPECT_EQ(cli.exit_code, 0) << cli.out << cli.err;
+  EXPECT_NE(cli.out.find("server certificate: "), std::string::npos) << cli.out;
+  EXPECT_NE(cli.out.find("expires " + expires), std::string::npos) << cli.out;
+
+  // A failing check is kept with its reason; a removed endpoint's check is forgotten.
+  std::string moved = EndpointJson(partner_.base_url() + "/moved");
+  Call("PUT", "/admin/v1/endpoints/evim", 200, moved);
+  Call("POST", "/admin/v1/endpoints/evim/test", 200);
+  Json failing_list = Call("GET", "/admin/v1/endpoints", 200);
+  const Json* failing = failing_list.Find("health")->Find("evim")->Find("last_check");
+  ASSERT_NE(failing, nullptr) << fhir::WriteJson(failing_list);
+  EXPECT_FALSE(failing->Find("ok")->bool_value());
+  EXPECT_NE(failing->StringOr("message").find("TLS/metadata: "), std::string::npos)
+      << fhir::WriteJson(*failing);
+  Call("DELETE", "/admin/v1/jobs/push-evim", 200);
+  Call("DELETE", "/admin/v1/endpoints/evim", 200);
+  Call("POST", "/admin/v1/endpoints", 201, EndpointJson(partner_.base_url()));
+  EXPECT_EQ(
+      Call("GET", "/admin/v1/endpoints", 200).Find("health")->Find("evim")->Find("last_check"),
+      nullptr);
 }
 
 // A real dead letter: the partner (a real `duet serve`) refuses our transaction with 413, which no
