@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <ctime>
@@ -140,28 +141,21 @@ std::optional<PeerCertificate> LeafCertificate(CURL* curl) {
 int64_t ParseCertificateTime(std::string_view text) {
   static constexpr std::array<std::string_view, 12> kMonths = {
       "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  std::string copy(text);
-  char month_name[4] = {};
-  int day = 0, hour = 0, minute = 0, second = 0, year = 0;
+  const std::string copy(text);
+  std::array<char, 4> month_name{};
+  std::tm tm{};
+  int year = 0;
   // Fractional seconds, when present, end at the space before the year.
-  if (std::sscanf(copy.c_str(), "%3s %d %d:%d:%d%*[^ ] %d", month_name, &day, &hour, &minute,
-                  &second, &year) != 6 &&
-      std::sscanf(copy.c_str(), "%3s %d %d:%d:%d %d", month_name, &day, &hour, &minute, &second,
-                  &year) != 6) {
+  if (std::sscanf(copy.c_str(), "%3s %d %d:%d:%d%*[^ ] %d", month_name.data(), &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &year) != 6 &&
+      std::sscanf(copy.c_str(), "%3s %d %d:%d:%d %d", month_name.data(), &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec, &year) != 6) {
     return 0;
   }
-  int month = -1;
-  for (size_t i = 0; i < kMonths.size(); ++i) {
-    if (kMonths[i] == month_name) month = static_cast<int>(i);
-  }
-  if (month < 0) return 0;
-  std::tm tm{};
+  const auto* month = std::find(kMonths.begin(), kMonths.end(), month_name.data());
+  if (month == kMonths.end()) return 0;
+  tm.tm_mon = static_cast<int>(month - kMonths.begin());
   tm.tm_year = year - 1900;
-  tm.tm_mon = month;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
   return static_cast<int64_t>(timegm(&tm));
 }
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <utility>
@@ -112,10 +113,8 @@ void Redact(Json& json) {
 }
 
 bool HasJob(const GatewayConfig& config, const std::string& name) {
-  for (const JobConfig& job : config.jobs) {
-    if (job.name == name) return true;
-  }
-  return false;
+  return std::any_of(config.jobs.begin(), config.jobs.end(),
+                     [&](const JobConfig& job) { return job.name == name; });
 }
 
 const ConfigCollection* CollectionNamed(std::string_view segment) {
