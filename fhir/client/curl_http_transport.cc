@@ -2,9 +2,13 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <array>
+#include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -111,7 +115,49 @@ void SetMethodAndBody(CURL* curl, const HttpRequest& request, const std::string&
   }
 }
 
+// The leaf certificate of the chain libcurl collected (CURLOPT_CERTINFO), if any.
+std::optional<PeerCertificate> LeafCertificate(CURL* curl) {
+  curl_certinfo* info = nullptr;
+  if (curl_easy_getinfo(curl, CURLINFO_CERTINFO, &info) != CURLE_OK || info == nullptr ||
+      info->num_of_certs < 1) {
+    return std::nullopt;
+  }
+  PeerCertificate certificate;
+  for (curl_slist* field = info->certinfo[0]; field != nullptr; field = field->next) {
+    std::string_view line(field->data);
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string_view name = line.substr(0, colon);
+    std::string_view value = TrimSpaces(line.substr(colon + 1));
+    if (name == "Subject") certificate.subject = value;
+    if (name == "Issuer") certificate.issuer = value;
+    if (name == "Expire date") certificate.not_after = ParseCertificateTime(value);
+  }
+  return certificate;
+}
+
 }  // namespace
+
+int64_t ParseCertificateTime(std::string_view text) {
+  static constexpr std::array<std::string_view, 12> kMonths = {
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const std::string copy(text);
+  std::array<char, 4> month_name{};
+  std::tm tm{};
+  int year = 0;
+  // Fractional seconds, when present, end at the space before the year.
+  if (std::sscanf(copy.c_str(), "%3s %d %d:%d:%d%*[^ ] %d", month_name.data(), &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &year) != 6 &&
+      std::sscanf(copy.c_str(), "%3s %d %d:%d:%d %d", month_name.data(), &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec, &year) != 6) {
+    return 0;
+  }
+  const auto* month = std::find(kMonths.begin(), kMonths.end(), month_name.data());
+  if (month == kMonths.end()) return 0;
+  tm.tm_mon = static_cast<int>(month - kMonths.begin());
+  tm.tm_year = year - 1900;
+  return static_cast<int64_t>(timegm(&tm));
+}
 
 // Easy handles are pooled, last in first out: each keeps its own live connections, so a handle
 // taken again reuses them. The connection cache itself is not shared between handles: libcurl's
@@ -211,6 +257,12 @@ HttpExchange CurlHttpTransport::Perform(const HttpRequest& request) {
   if (!options_.user_agent.empty()) {
     curl_easy_setopt(curl, CURLOPT_USERAGENT, options_.user_agent.c_str());
   }
+  if (request.capture_peer_certificate) {
+    curl_easy_setopt(curl, CURLOPT_CERTINFO, 1L);
+    curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, 1L);
+    curl_easy_setopt(curl, CURLOPT_FORBID_REUSE, 1L);
+    curl_easy_setopt(curl, CURLOPT_SSL_SESSIONID_CACHE, 0L);  // a resumed session has no chain
+  }
   curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE,
                    static_cast<curl_off_t>(options_.max_response_bytes));
 
@@ -238,6 +290,7 @@ HttpExchange CurlHttpTransport::Perform(const HttpRequest& request) {
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     exchange.status = static_cast<int>(status);
+    if (request.capture_peer_certificate) exchange.peer_certificate = LeafCertificate(curl);
   } else {
     exchange.failure =
         sink.body_too_large ? TransportFailure::kResponseTooLarge : ClassifyCurlError(result);

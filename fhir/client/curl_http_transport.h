@@ -9,8 +9,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "fhir/client/http_transport.h"
 #include "fhir/status.h"
@@ -42,5 +44,9 @@ class CurlHttpTransport : public HttpTransport {
   CurlHttpTransportOptions options_;
   std::unique_ptr<Handles> handles_;
 };
+
+// A certificate time as libcurl reports it ("Nov 27 20:03:34 2027 GMT", OpenSSL's ASN1_TIME_print
+// form, fractional seconds allowed) in seconds since the epoch; 0 when it is not in that form.
+int64_t ParseCertificateTime(std::string_view text);
 
 }  // namespace duet::fhir

@@ -184,7 +184,8 @@ class FhirClient::Impl {
       DUET_ASSIGN_OR_RETURN(HttpHeaders headers, BuildHeaders(request, url, refresh_authorization));
       refresh_authorization = false;
       exchange = transport_->Perform({request.method, url, std::move(headers), request.body,
-                                      std::min(options_.timeout, remaining)});
+                                      std::min(options_.timeout, remaining),
+                                      request.capture_peer_certificate});
       ++attempts;
       if (exchange.has_response() && exchange.status == 401 && options_.authorization &&
           !authorization_refreshed) {
@@ -277,6 +278,7 @@ class FhirClient::Impl {
     response.headers = std::move(exchange.headers);
     response.attempts = attempts;
     response.url = std::move(url);
+    response.peer_certificate = std::move(exchange.peer_certificate);
     return response;
   }
 

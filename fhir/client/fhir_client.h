@@ -67,6 +67,8 @@ struct FhirRequest {
   std::string body;     // sent with Content-Type application/fhir+json unless headers say else
   HttpHeaders headers;  // extra headers; they replace the client's own of the same name
   std::optional<bool> idempotent;  // nullopt = decided by the method (see the class comment)
+  // Each attempt on a new connection, with the server's certificate in the response (checks).
+  bool capture_peer_certificate = false;
 };
 
 struct FhirResponse {
@@ -75,6 +77,8 @@ struct FhirResponse {
   HttpHeaders headers;
   int attempts = 1;  // attempts made for this answer, the first included
   std::string url;   // the absolute URL that was called
+  // The server's certificate, when the request asked for it (FhirRequest).
+  std::optional<PeerCertificate> peer_certificate;
 
   // First header of that name (case-insensitive), or nullptr.
   const std::string* Header(std::string_view name) const;

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +21,16 @@ struct HttpRequest {
   HttpHeaders headers;      // sent as given, in order
   std::string_view body;
   std::chrono::milliseconds timeout{30000};  // connect + send + receive
+  // Open a new connection with a full TLS handshake (no session resumed) and report the server's
+  // certificate in HttpExchange::peer_certificate (connection checks; slower, so off by default).
+  bool capture_peer_certificate = false;
+};
+
+// The certificate a TLS server presented (the leaf of its chain), as far as a check reports it.
+struct PeerCertificate {
+  std::string subject;  // as the TLS library prints it, e.g. "CN = partner.example"
+  std::string issuer;
+  int64_t not_after = 0;  // expiry, seconds since the epoch (UTC); 0 when it could not be read
 };
 
 // Why an exchange ended without an HTTP response, as far as retrying cares.
@@ -39,6 +51,8 @@ struct HttpExchange {
   HttpHeaders headers;          // of the final response, in order
   std::string body;             // decoded (gzip and friends undone)
   bool new_connection = false;  // a connection was opened for this exchange
+  // The server's certificate, when the request asked for it and the connection was TLS.
+  std::optional<PeerCertificate> peer_certificate;
 
   bool has_response() const { return failure == TransportFailure::kNone; }
 };

@@ -2,10 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <utility>
 
+#include "gateway/admin_api/endpoint_health.h"
 #include "gateway/config/auth_config.h"
 #include "gateway/http/http_status.h"
 #include "gateway/http/json_response.h"
@@ -64,18 +66,6 @@ Json JobToJson(const JobConfig& job) {
   return json;
 }
 
-Json RunToJson(const JobRun& run) {
-  Json json = Json::MakeObject();
-  json.Set("started_at", Json::Integer(run.started_at));
-  json.Set("finished_at", Json::Integer(run.finished_at));
-  json.Set("outcome", Json::String(run.outcome));
-  json.Set("message", Json::String(run.message));
-  json.Set("sent", Json::Integer(run.sent));
-  json.Set("received", Json::Integer(run.received));
-  json.Set("failed", Json::Integer(run.failed));
-  return json;
-}
-
 Json ItemToJson(const OutboxItem& item) {
   Json json = Json::MakeObject();
   json.Set("id", Json::Integer(item.id));
@@ -120,6 +110,11 @@ void Redact(Json& json) {
       Redact(value);
     }
   }
+}
+
+bool HasJob(const GatewayConfig& config, const std::string& name) {
+  return std::any_of(config.jobs.begin(), config.jobs.end(),
+                     [&](const JobConfig& job) { return job.name == name; });
 }
 
 const ConfigCollection* CollectionNamed(std::string_view segment) {
@@ -180,8 +175,14 @@ HttpResponse AdminConfigApi::Collection(const HttpRequest& request,
   const std::string plural = collection.what + "s";
   if (rest.empty()) {
     if (request.method == "GET") {
+      GatewayConfig running = Running();
       Json body = Json::MakeObject();
-      body.Set(plural, ItemsOf(collection, Running()));
+      body.Set(plural, ItemsOf(collection, running));
+      if (&collection == &ConfigCollection::Endpoints()) {
+        auto health = EndpointsHealthJson(running, sync_state_, SystemClockSeconds());
+        if (!health.ok()) return StatusResponse(health.status());
+        body.Set("health", std::move(*health));
+      }
       return JsonResponse(200, body);
     }
     if (request.method != "POST") return MethodNotAllowed("GET, POST");
@@ -211,8 +212,15 @@ HttpResponse AdminConfigApi::Collection(const HttpRequest& request,
                   [&] { return editor_.Replace(collection, key, std::move(*item)); });
   }
   if (request.method == "DELETE") {
-    return Change(200, "removed " + collection.what + " " + key, collection, key,
-                  [&] { return editor_.Remove(collection, key); });
+    HttpResponse removed = Change(200, "removed " + collection.what + " " + key, collection, key,
+                                  [&] { return editor_.Remove(collection, key); });
+    if (removed.status == 200 && &collection == &ConfigCollection::Endpoints()) {
+      if (Status forgotten = sync_state_.ForgetEndpointCheck(key); !forgotten.ok()) {
+        spdlog::warn("admin: the last check of endpoint {} stays in the store: {}", key,
+                     forgotten.message());
+      }
+    }
+    return removed;
   }
   return MethodNotAllowed("GET, PUT, DELETE");
 }
@@ -257,7 +265,7 @@ StatusOr<Json> AdminConfigApi::JobWithState(const JobConfig& job, int64_t runs) 
   Json json = JobToJson(job);
   json.Set("runs", Json::Integer(runs));
   DUET_ASSIGN_OR_RETURN(JobState state, sync_state_.LoadJob(job.name));
-  if (state.last_run) json.Set("last_run", RunToJson(*state.last_run));
+  if (state.last_run) json.Set("last_run", JobRunJson(*state.last_run));
   json.Set("next_run_at", Json::Integer(state.next_run_at));
   for (const char* item_state : {"pending", "dead"}) {
     DUET_ASSIGN_OR_RETURN(int64_t count, sync_state_.CountItems(job.name, item_state));
@@ -316,6 +324,10 @@ HttpResponse AdminConfigApi::DeadLetters(const HttpRequest& request,
   if (rest.size() != 1) return JsonErrorResponse(404, "no such admin route: " + request.path);
   if (rest[0] == "retry") {
     if (request.method != "POST") return MethodNotAllowed("POST");
+    // Letters of a job that no longer runs would wait for ever: name a job that does.
+    if (!job.empty() && !HasJob(Running(), job)) {
+      return JsonErrorResponse(404, "no job is named \"" + job + "\"");
+    }
     auto retried = sync_state_.RetryDead(job, SystemClockSeconds());
     if (!retried.ok()) return StatusResponse(retried.status());
     Json body = Json::MakeObject();
@@ -342,20 +354,14 @@ HttpResponse AdminConfigApi::TestEndpoint(const std::string& name) {
   GatewayConfig config = Running();
   for (const EndpointConfig& endpoint : config.endpoints) {
     if (endpoint.name != name) continue;
-    EndpointCheckReport report = CheckEndpoint(endpoint);
-    Json checks = Json::MakeArray();
-    for (const EndpointCheck& check : report.checks) {
-      Json item = Json::MakeObject();
-      item.Set("outcome", Json::String(check.outcome));
-      item.Set("check", Json::String(check.what));
-      item.Set("detail", Json::String(check.detail));
-      checks.Append(std::move(item));
+    const int64_t now = SystemClockSeconds();
+    EndpointCheckReport report = CheckEndpoint(endpoint, now);
+    // Kept for the console (GET /endpoints "health") and /metrics; the answer stands without it.
+    if (Status kept = sync_state_.RecordEndpointCheck(HealthOfCheck(name, report, now));
+        !kept.ok()) {
+      spdlog::warn("admin: the check of endpoint {} is not kept: {}", name, kept.message());
     }
-    Json body = Json::MakeObject();
-    body.Set("endpoint", Json::String(name));
-    body.Set("ok", Json::Bool(report.ok()));
-    body.Set("checks", std::move(checks));
-    return JsonResponse(200, body);
+    return JsonResponse(200, EndpointCheckJson(name, report, now));
   }
   return JsonErrorResponse(404, "no endpoint is named \"" + name + "\"");
 }

@@ -1,6 +1,8 @@
 // AdminConfigApi: the admin API's configuration and sync routes (docs/admin-api.md), JSON in and
 // out, mounted under /admin/v1 behind the admin credential:
-//   GET|POST /endpoints, GET|PUT|DELETE /endpoints/{name}, POST /endpoints/{name}/test
+//   GET|POST /endpoints, GET|PUT|DELETE /endpoints/{name}, POST /endpoints/{name}/test (the
+//                        check's result is kept in the sync state store; GET /endpoints returns
+//                        it per endpoint with its jobs' last runs, endpoint_health.h)
 //   GET|POST /clients,   GET|PUT|DELETE /clients/{client_id}
 //   GET|POST /jobs,      GET|PUT|DELETE /jobs/{name}, POST /jobs/{name}/run
 //   GET /dead-letters[?job=], POST /dead-letters/retry[?job=], DELETE /dead-letters/{id}

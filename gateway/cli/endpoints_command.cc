@@ -4,6 +4,7 @@
 
 #include "gateway/admin_api/config_editor.h"
 #include "gateway/config/gateway_config.h"
+#include "gateway/sync/endpoint_auth.h"
 #include "gateway/sync/endpoint_check.h"
 
 namespace duet::gateway {
@@ -69,7 +70,7 @@ int RunEndpointsTestCommand(const std::string& config_path, const std::string& n
     return kUsage;
   }
   out << "endpoint " << DescribeEndpoint(*endpoint) << "\n";
-  EndpointCheckReport report = CheckEndpoint(*endpoint);
+  EndpointCheckReport report = CheckEndpoint(*endpoint, SystemClockSeconds());
   for (const EndpointCheck& check : report.checks) {
     std::string outcome = check.outcome == "fail" ? "FAIL" : check.outcome;
     outcome.resize(5, ' ');

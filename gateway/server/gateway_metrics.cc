@@ -52,6 +52,11 @@ GatewayMetrics::GatewayMetrics()
       certificate_expiry(registry_.AddGauge(
           "duet_tls_certificate_expiry_timestamp_seconds",
           "When the server's TLS certificate expires (notAfter), in seconds since the epoch.")),
+      partner_certificate_expiry(registry_.AddGauge(
+          "duet_partner_certificate_expiry_timestamp_seconds",
+          "When a partner endpoint's TLS server certificate expires (notAfter), in seconds since "
+          "the epoch, as its last connection test saw it; by endpoint.",
+          {"endpoint"})),
       process_start(registry_.AddGauge("process_start_time_seconds",
                                        "Start time of the process since the epoch, in seconds.")),
       build_info(registry_.AddGauge("duet_build_info", "The running build; the value is 1.",

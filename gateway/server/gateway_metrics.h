@@ -48,8 +48,10 @@ class GatewayMetrics {
   CounterFamily& tokens_issued;     // duet_auth_tokens_issued_total
   CounterFamily& tokens_refused;    // duet_auth_tokens_refused_total{error}
   GaugeFamily& certificate_expiry;  // duet_tls_certificate_expiry_timestamp_seconds
-  GaugeFamily& process_start;       // process_start_time_seconds
-  GaugeFamily& build_info;          // duet_build_info{version}
+  // duet_partner_certificate_expiry_timestamp_seconds{endpoint}, from the last connection test
+  GaugeFamily& partner_certificate_expiry;
+  GaugeFamily& process_start;  // process_start_time_seconds
+  GaugeFamily& build_info;     // duet_build_info{version}
 };
 
 // The RequestObserver of `duet serve`: counts each request by route template, method and status,

@@ -102,8 +102,9 @@ Status PrepareSync(const GatewayConfig& config, Services& services) {
   services.sync->SetRunObserver([metrics](const JobRun& run) {
     metrics->CountSyncRun(run.job, run.outcome, run.sent, run.received, run.failed);
   });
-  // Outbox sizes are read from the state store at each scrape, for the jobs configured then (the
-  // collector runs only while the server serves /metrics, which stops before the stores close).
+  // Outbox sizes and partners' certificate expiry are read from the state store at each scrape, for
+  // the jobs configured then (the collector runs only while the server serves /metrics, which stops
+  // before the stores close).
   SyncStateStore* state = services.sync_state.get();
   SyncService* sync = services.sync.get();
   metrics->registry().AddCollector([metrics, state, sync] {
@@ -113,6 +114,13 @@ Status PrepareSync(const GatewayConfig& config, Services& services) {
       if (dead.ok()) metrics->sync_dead_letters.WithLabels({job}).Set(static_cast<double>(*dead));
       if (pending.ok()) {
         metrics->sync_pending.WithLabels({job}).Set(static_cast<double>(*pending));
+      }
+    }
+    if (StatusOr<std::vector<EndpointHealth>> checks = state->EndpointChecks(); checks.ok()) {
+      for (const EndpointHealth& check : *checks) {
+        if (check.certificate_expires_at == 0) continue;
+        metrics->partner_certificate_expiry.WithLabels({check.endpoint})
+            .Set(static_cast<double>(check.certificate_expires_at));
       }
     }
   });

@@ -50,7 +50,17 @@ CREATE TABLE IF NOT EXISTS sync_markers (
   value TEXT NOT NULL,
   PRIMARY KEY (job, marker_key)
 );
+CREATE TABLE IF NOT EXISTS sync_endpoint_checks (
+  endpoint TEXT PRIMARY KEY,
+  checked_at INTEGER NOT NULL,
+  ok INTEGER NOT NULL,
+  message TEXT NOT NULL,
+  certificate_subject TEXT NOT NULL,
+  certificate_expires_at INTEGER NOT NULL
+);
 )sql";
+// Every table is created when missing, so a store made by an older version gains the newer
+// tables (sync_runs, sync_endpoint_checks) the first time this version opens it.
 
 constexpr char kItemColumns[] =
     "id, job, item_key, payload, attempts, next_attempt_at, last_error, state, created_at";
@@ -295,6 +305,42 @@ Status SqliteSyncStateStore::DiscardDead(int64_t id) {
   DUET_RETURN_IF_ERROR(db_->Run({"DELETE FROM sync_outbox WHERE id = ? AND state = 'dead'", {id}}));
   if (db_->changes() == 0) return NotFoundError("no dead letter has id " + std::to_string(id));
   return Status::Ok();
+}
+
+Status SqliteSyncStateStore::RecordEndpointCheck(const EndpointHealth& health) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return db_->Run(
+      {"INSERT OR REPLACE INTO sync_endpoint_checks (endpoint, checked_at, ok, message, "
+       "certificate_subject, certificate_expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+       {health.endpoint, health.checked_at, int64_t{health.ok ? 1 : 0}, health.message,
+        health.certificate_subject, health.certificate_expires_at}});
+}
+
+StatusOr<std::vector<EndpointHealth>> SqliteSyncStateStore::EndpointChecks() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  DUET_ASSIGN_OR_RETURN(
+      SqliteRows rows,
+      db_->Query({"SELECT endpoint, checked_at, ok, message, certificate_subject, "
+                  "certificate_expires_at FROM sync_endpoint_checks ORDER BY endpoint",
+                  {}}));
+  std::vector<EndpointHealth> checks;
+  while (true) {
+    DUET_ASSIGN_OR_RETURN(bool more, rows.Next());
+    if (!more) return checks;
+    EndpointHealth health;
+    health.endpoint = rows.Text(0);
+    health.checked_at = rows.Int64(1);
+    health.ok = rows.Int64(2) != 0;
+    health.message = rows.Text(3);
+    health.certificate_subject = rows.Text(4);
+    health.certificate_expires_at = rows.Int64(5);
+    checks.push_back(std::move(health));
+  }
+}
+
+Status SqliteSyncStateStore::ForgetEndpointCheck(const std::string& endpoint) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return db_->Run({"DELETE FROM sync_endpoint_checks WHERE endpoint = ?", {endpoint}});
 }
 
 StatusOr<std::optional<std::string>> SqliteSyncStateStore::Marker(const std::string& job,

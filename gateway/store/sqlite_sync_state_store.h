@@ -1,7 +1,7 @@
-// SqliteSyncStateStore: the SyncStateStore in SQLite tables (sync_jobs, sync_outbox,
-// sync_markers) of the gateway's database file, beside the resources, so that one file holds all
-// durable state and one backup covers it. It has its own connection (WAL mode; writers of the
-// resource store and of this store wait for each other up to the busy timeout).
+// SqliteSyncStateStore: the SyncStateStore in SQLite tables (sync_jobs, sync_outbox, sync_runs,
+// sync_markers, sync_endpoint_checks) of the gateway's database file, beside the resources, so that
+// one file holds all durable state and one backup covers it. It has its own connection (WAL mode;
+// writers of the resource store and of this store wait for each other up to the busy timeout).
 //
 // Thread-safe: calls are serialized on the one connection.
 #pragma once
@@ -43,6 +43,9 @@ class SqliteSyncStateStore : public SyncStateStore {
                                           const std::string& state) override;
   StatusOr<int64_t> RetryDead(const std::string& job, int64_t now) override;
   Status DiscardDead(int64_t id) override;
+  Status RecordEndpointCheck(const EndpointHealth& health) override;
+  StatusOr<std::vector<EndpointHealth>> EndpointChecks() override;
+  Status ForgetEndpointCheck(const std::string& endpoint) override;
   StatusOr<std::optional<std::string>> Marker(const std::string& job,
                                               const std::string& key) override;
   Status SetMarker(const std::string& job, const std::string& key,

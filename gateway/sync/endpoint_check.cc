@@ -1,7 +1,9 @@
 #include "gateway/sync/endpoint_check.h"
 
 #include "fhir/client/fhir_client.h"
+#include "fhir/client/http_error.h"
 #include "fhir/json.h"
+#include "fhir/search/date_range.h"
 #include "gateway/sync/partner_capabilities.h"
 #include "gateway/sync/sync_jobs.h"
 
@@ -35,7 +37,58 @@ void AddCapabilityChecks(const Json& capabilities, EndpointCheckReport& report) 
   }
 }
 
+// GET [base]/metadata on a new connection, with the server's certificate; the CapabilityStatement.
+StatusOr<Json> FetchCapabilities(fhir::FhirClient& client, EndpointCheckReport& report,
+                                 int64_t now) {
+  fhir::FhirRequest request;
+  request.path = "metadata";
+  request.capture_peer_certificate = true;
+  DUET_ASSIGN_OR_RETURN(fhir::FhirResponse response, client.Send(request));
+  if (response.peer_certificate) {
+    report.certificate = DescribeCertificate(*response.peer_certificate, now);
+  }
+  DUET_RETURN_IF_ERROR(fhir::HttpErrorStatus("GET", response));
+  auto capabilities = fhir::ParseJson(response.body);
+  if (!capabilities.ok()) {
+    return InternalError("GET " + response.url +
+                         ": the answer is not JSON: " + capabilities.status().message());
+  }
+  return capabilities;
+}
+
 }  // namespace
+
+EndpointCertificate DescribeCertificate(const fhir::PeerCertificate& peer, int64_t now) {
+  EndpointCertificate certificate;
+  certificate.subject = peer.subject;
+  certificate.issuer = peer.issuer;
+  certificate.expires_at = peer.not_after;
+  if (peer.not_after > 0) {
+    std::string instant = fhir::FormatInstantMillis(peer.not_after * 1000);  // ...ss.000Z
+    certificate.expires = instant.substr(0, instant.size() - 5) + "Z";
+    int64_t seconds_left = peer.not_after - now;
+    certificate.days_left =
+        seconds_left >= 0 ? seconds_left / 86400 : -((-seconds_left + 86399) / 86400);
+  }
+  return certificate;
+}
+
+EndpointCheck CertificateCheck(const EndpointCertificate& certificate) {
+  const std::string what = "server certificate";
+  if (certificate.expires_at == 0) {
+    return {"warn", what, certificate.subject + ": its expiry date could not be read"};
+  }
+  std::string detail = certificate.subject + " (issued by " + certificate.issuer + ") expires " +
+                       certificate.expires;
+  if (certificate.days_left < 0) return {"fail", what, detail + ": expired"};
+  detail += ", in " + std::to_string(certificate.days_left) + " day(s)";
+  if (certificate.days_left < kCertificateWarningDays) {
+    return {"warn", what,
+            detail + ": less than " + std::to_string(kCertificateWarningDays) +
+                " days left; ask the partner for its renewed certificate"};
+  }
+  return {"ok", what, detail};
+}
 
 bool EndpointCheckReport::ok() const {
   for (const EndpointCheck& check : checks) {
@@ -44,22 +97,24 @@ bool EndpointCheckReport::ok() const {
   return true;
 }
 
-EndpointCheckReport CheckEndpoint(const EndpointConfig& endpoint) {
+EndpointCheckReport CheckEndpoint(const EndpointConfig& endpoint, int64_t now) {
   EndpointCheckReport report;
   auto client = MakeEndpointClient(endpoint);
   if (!client.ok()) {
     report.checks.push_back({"fail", "client", client.status().message()});
     return report;
   }
-  auto capabilities = (*client)->Capabilities();
+  auto capabilities = FetchCapabilities(**client, report, now);
   if (!capabilities.ok()) {
     report.checks.push_back({"fail", "TLS/metadata", capabilities.status().message()});
+    if (report.certificate) report.checks.push_back(CertificateCheck(*report.certificate));
     return report;
   }
   report.checks.push_back({"ok", "TLS",
                            endpoint.base_url + "/metadata answered a CapabilityStatement (FHIR " +
                                std::string(capabilities->StringOr("fhirVersion")) + ", " +
                                SoftwareOf(*capabilities) + ")"});
+  if (report.certificate) report.checks.push_back(CertificateCheck(*report.certificate));
   auto probe = (*client)->Send("GET", "CarePlan?_count=1");
   bool authorized = probe.ok() && probe->status >= 200 && probe->status < 300;
   report.checks.push_back(

@@ -1,9 +1,9 @@
 // SyncStateStore: what the sync jobs must remember across runs, restarts and crashes
 // (docs/sync.md): per job its watermark, last run and next run; an outbox of work items with
-// their attempts, backoff and dead letters; and markers (per job and key, e.g. the last CarePlan
-// version pushed to a partner). Every call is its own durable transaction, so a job that commits
-// its own writes first and then records progress here never skips work after a crash: at worst it
-// repeats an idempotent step.
+// their attempts, backoff and dead letters; markers (per job and key, e.g. the last CarePlan
+// version pushed to a partner); and per partner endpoint its last connection check. Every call is
+// its own durable transaction, so a job that commits its own writes first and then records progress
+// here never skips work after a crash: at worst it repeats an idempotent step.
 //
 // The SQLite implementation is gateway/store/sqlite_sync_state_store.h. Implementations are
 // thread-safe.
@@ -59,6 +59,17 @@ struct OutboxItem {
   int64_t created_at = 0;
 };
 
+// The last connection check of a partner endpoint (the admin API's test connection), kept so
+// that the console shows each partner's health after a reload or a restart.
+struct EndpointHealth {
+  std::string endpoint;
+  int64_t checked_at = 0;  // seconds since the epoch
+  bool ok = false;         // no check failed
+  std::string message;     // the first failing check, else the first warning, else "" ; no secret
+  std::string certificate_subject;     // the partner's server certificate; "" when not seen
+  int64_t certificate_expires_at = 0;  // its notAfter, seconds since the epoch; 0 = unknown
+};
+
 // One piece of work for EnqueueAll: what it is about and its job-specific payload.
 struct OutboxWork {
   std::string key;
@@ -110,6 +121,13 @@ class SyncStateStore {
   // Drops one dead item for good (an admin decided it should not be sent); kNotFound when no
   // dead item has that id.
   virtual Status DiscardDead(int64_t id) = 0;
+
+  // Keeps `health` as the endpoint's last check, replacing the one before.
+  virtual Status RecordEndpointCheck(const EndpointHealth& health) = 0;
+  // The last check of every endpoint checked (and not forgotten since), ordered by name.
+  virtual StatusOr<std::vector<EndpointHealth>> EndpointChecks() = 0;
+  // Drops the endpoint's last check (the endpoint was removed); OK when there was none.
+  virtual Status ForgetEndpointCheck(const std::string& endpoint) = 0;
 
   virtual StatusOr<std::optional<std::string>> Marker(const std::string& job,
                                                       const std::string& key) = 0;

@@ -7,6 +7,7 @@
 //   SCREENSHOTS   where a screenshot of every page is saved
 //   PRACTICE_URL, PRACTICE_TOKEN  the practice API, for the plan of care recorded mid-test
 //   NODE_EXTRA_CA_CERTS  the test CA, so that Node's fetch trusts the gateways
+//   CERT_EXPIRES  the partner server certificate's notAfter, "YYYY-MM-DDThh:mm:ssZ"
 // Exits 0 when every step passed; otherwise prints the failed step and exits 1.
 import { createRequire } from "node:module";
 import { mkdirSync, readFileSync } from "node:fs";
@@ -28,6 +29,7 @@ const certs = env("CERTS");
 const adminToken = process.env.ADMIN_TOKEN ?? "";
 const screenshots = env("SCREENSHOTS");
 const practiceUrl = env("PRACTICE_URL");
+const certExpires = env("CERT_EXPIRES");
 const practiceToken = process.env.PRACTICE_TOKEN ?? "";
 const fixtures = join(here, "../fixtures/prf");
 mkdirSync(screenshots, { recursive: true });
@@ -94,13 +96,35 @@ try {
   await result.waitFor({ timeout: 30000 });
   const resultText = await result.innerText();
   check(/healthy/.test(resultText), `connection test not healthy:\n${resultText}`);
+  check(resultText.includes(`expires ${certExpires}`), `the test does not show the expiry ${certExpires}:\n${resultText}`);
   await shot("02-partners-connection-test");
 
-  step("see the endpoint listed as healthy");
+  step("see the endpoint listed as healthy, with its certificate's expiry");
   await page.getByRole("link", { name: "Partners" }).click();
   const health = await page.getByTestId("health-evim").innerText();
   check(/^healthy/.test(health), `partners list says '${health}'`);
+  const certificate = await page.getByTestId("certificate-evim").innerText();
+  check(certificate.includes(`expires ${certExpires}`), `partners list certificate says '${certificate}'`);
   await shot("03-partners-healthy");
+
+  step("the gateway keeps the health: a new browser session sees it");
+  {
+    const fresh = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 } });
+    const other = await fresh.newPage();
+    await other.goto(consoleUrl);
+    if (adminToken) {
+      await other.getByTestId("login").waitFor();
+      await other.getByLabel("Admin token").fill(adminToken);
+      await other.getByRole("button", { name: "Sign in" }).click();
+    }
+    await other.getByRole("heading", { name: "Partners" }).waitFor();
+    await other.getByTestId("health-evim").waitFor();
+    const kept = await other.getByTestId("health-evim").innerText();
+    check(/^healthy/.test(kept), `after a new sign-in the partners list says '${kept}'`);
+    const keptCertificate = await other.getByTestId("certificate-evim").innerText();
+    check(keptCertificate.includes(`expires ${certExpires}`), `after a new sign-in the certificate says '${keptCertificate}'`);
+    await fresh.close();
+  }
 
   step("add a push_care_plans job");
   await page.getByRole("link", { name: "Jobs" }).click();

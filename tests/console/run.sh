@@ -89,11 +89,15 @@ if [ "$status" != 200 ]; then
   exit 1
 fi
 
+# The partner's server certificate expiry as the console shows it (ISO 8601 UTC).
+cert_expires=$(date -u -d "$(openssl x509 -noout -enddate -in "$certs/server.pem" | cut -d= -f2)" \
+  +%Y-%m-%dT%H:%M:%SZ)
+
 rm -rf "$screenshots"
 set +e
 CONSOLE_URL="$practice/admin/" PARTNER_URL="$partner" CERTS="$certs" ADMIN_TOKEN="$admin_token" \
   PRACTICE_URL="$practice" PRACTICE_TOKEN="$practice_token" NODE_EXTRA_CA_CERTS="$certs/ca.pem" \
-  SCREENSHOTS="$screenshots" node "$here/console_test.mjs"
+  SCREENSHOTS="$screenshots" CERT_EXPIRES="$cert_expires" node "$here/console_test.mjs"
 result=$?
 set -e
 if [ $result -ne 0 ]; then

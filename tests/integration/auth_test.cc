@@ -456,6 +456,28 @@ TEST_F(AuthTest, ClientsChangedThroughTheAdminApiTakeEffectAtOnce) {
   EXPECT_EQ(bad.status, 400) << bad.body;
   EXPECT_NE(bad.body.find("\"pointer\":\"/scopes/0\""), std::string::npos) << bad.body;
   EXPECT_EQ(client_->Get("/admin/v1/clients/ortho-ehr", admin).status, 404);
+  // Refused changes of a registered client name their pointer and leave it as it was.
+  HttpsResponse bad_put =
+      client_->Put("/admin/v1/clients/narrow-ehr",
+                   R"({"organization_npi": "12", "scopes": ["system/Patient.rs"], "jwks_file": ")" +
+                       keys_.dir() + R"(/narrow.jwks.json"})",
+                   admin);
+  EXPECT_EQ(bad_put.status, 400) << bad_put.body;
+  EXPECT_NE(bad_put.body.find("\"pointer\":\"/organization_npi\""), std::string::npos)
+      << bad_put.body;
+  HttpsResponse renamed = client_->Put("/admin/v1/clients/narrow-ehr",
+                                       R"({"client_id": "wide-ehr", )" + changed.substr(1), admin);
+  EXPECT_EQ(renamed.status, 400) << renamed.body;
+  EXPECT_NE(renamed.body.find("\"pointer\":\"/client_id\""), std::string::npos) << renamed.body;
+  EXPECT_EQ(client_->Put("/admin/v1/clients/ortho-ehr", changed, admin).status, 404);
+  EXPECT_EQ(
+      client_
+          ->Post("/admin/v1/clients", R"({"client_id": "narrow-ehr", )" + changed.substr(1), admin)
+          .status,
+      409);
+  EXPECT_EQ(client_->Delete("/admin/v1/clients/ortho-ehr", admin).status, 404);
+  EXPECT_EQ(client_->Get("/fhir/Patient?_count=1", with(wider)).status, 200)
+      << "refused changes leave the client and its tokens";
 
   HttpsResponse removed = client_->Delete("/admin/v1/clients/narrow-ehr", admin);
   ASSERT_EQ(removed.status, 200) << removed.body;

@@ -203,6 +203,10 @@ TEST_F(SyncIntegrationTest, EndpointsAreListedAddedTestedAndRemoved) {
   EXPECT_NE(tested.out.find("ok   TLS"), std::string::npos) << tested.out;
   EXPECT_NE(tested.out.find("ok   auth (none)"), std::string::npos) << tested.out;
   EXPECT_NE(tested.out.find("ok   transaction Bundles"), std::string::npos) << tested.out;
+  // The partner's server certificate (the test CA's server.pem) with its expiry date.
+  EXPECT_NE(tested.out.find("ok   server certificate: "), std::string::npos) << tested.out;
+  EXPECT_NE(tested.out.find("CN = localhost (issued by "), std::string::npos) << tested.out;
+  EXPECT_NE(tested.out.find(") expires 20"), std::string::npos) << tested.out;
 
   ProcessResult invalid =
       endpoints({"add", "--name", "ortho", "--base-url", "https://ehr.ortho.example/fhir",

@@ -1,52 +1,57 @@
-// Partners: the partner endpoints with their health (last connection test, last sync, errors),
+// Partners: the partner endpoints with their health (the last connection test, which the gateway
+// keeps, with the server certificate's expiry; last sync; errors),
 // and the add/edit form with a Test connection button.
 import { api } from "../api";
 import { badge, h, table, when } from "../dom";
 import { errorBox } from "../main";
 
 export type Check = { outcome: "ok" | "warn" | "fail"; check: string; detail: string };
-type TestResult = { endpoint: string; ok: boolean; checks: Check[]; at?: number };
+// The partner's TLS server certificate as a connection test saw it.
+type Certificate = { subject: string; issuer?: string; expires: string; expires_at: number; days_left: number };
+type TestResult = { endpoint: string; ok: boolean; checked_at: number; checks: Check[]; certificate?: Certificate };
+// What the gateway keeps of an endpoint's last connection test (GET /endpoints "health").
+type LastCheck = { checked_at: number; ok: boolean; message: string; certificate?: Certificate };
+type Health = { last_check?: LastCheck; jobs: { name: string; kind: string; last_run?: { finished_at: number } }[] };
 
-// The gateway does not keep connection test results; the console keeps the last one per endpoint
-// for this browser session.
-const TESTS_KEY = "duet-endpoint-tests";
-function savedTests(): Record<string, TestResult> {
-  try {
-    return JSON.parse(sessionStorage.getItem(TESTS_KEY) ?? "{}");
-  } catch {
-    return {};
-  }
-}
-function saveTest(result: TestResult): void {
-  const all = savedTests();
-  all[result.endpoint] = { ...result, at: Math.floor(Date.now() / 1000) };
-  sessionStorage.setItem(TESTS_KEY, JSON.stringify(all));
-}
+// A certificate expiring within this many days is shown as a warning (the check warns too).
+const CERTIFICATE_WARNING_DAYS = 30;
 
-function health(test: TestResult | undefined): HTMLElement {
-  if (!test) return badge("not tested", "none");
-  if (!test.ok) return badge("failing", "fail");
-  if (test.checks.some((c) => c.outcome === "warn")) return badge("healthy (warnings)", "warn");
+function health(last: LastCheck | undefined): HTMLElement {
+  if (!last) return badge("not tested", "none");
+  if (!last.ok) return badge("failing", "fail");
+  if (last.message) return badge("healthy (warnings)", "warn");
   return badge("healthy", "ok");
 }
 
-// What the connection test said about certificates (expiry dates when the check reports them).
-function certificates(test: TestResult | undefined): string {
-  const lines = (test?.checks ?? []).filter((c) => /certificate|tls/i.test(c.check + " " + c.detail));
-  return lines.length ? lines.map((c) => `${c.check}: ${c.detail}`).join("; ") : "not reported";
+// The partner server certificate's expiry, as the last connection test saw it.
+function certificate(cert: Certificate | undefined): HTMLElement {
+  if (!cert || !cert.expires) return h("span", { class: "muted" }, "not seen yet (test the connection)");
+  const kind = cert.days_left < 0 ? "fail" : cert.days_left < CERTIFICATE_WARNING_DAYS ? "warn" : "ok";
+  const left = cert.days_left < 0 ? "expired" : `${cert.days_left} day(s) left`;
+  return h(
+    "span",
+    { title: `${cert.subject}${cert.issuer ? `, issued by ${cert.issuer}` : ""}` },
+    badge(`expires ${cert.expires}`, kind),
+    h("div", { class: "muted" }, `${left}; ${cert.subject}`),
+  );
 }
 
 export async function runTest(name: string): Promise<TestResult> {
-  const result = await api<TestResult>("POST", `/endpoints/${encodeURIComponent(name)}/test`);
-  saveTest(result);
-  return result;
+  return api<TestResult>("POST", `/endpoints/${encodeURIComponent(name)}/test`);
+}
+
+function resultHealth(result: TestResult): HTMLElement {
+  if (!result.ok) return badge("failing", "fail");
+  if (result.checks.some((c) => c.outcome === "warn")) return badge("healthy (warnings)", "warn");
+  return badge("healthy", "ok");
 }
 
 export function checksList(result: TestResult): HTMLElement {
   return h(
     "div",
     { "data-testid": "test-result" },
-    h("p", {}, "Connection test: ", health(result)),
+    h("p", {}, "Connection test: ", resultHealth(result)),
+    h("p", {}, "Server certificate: ", certificate(result.certificate)),
     h(
       "ul",
       { class: "checks" },
@@ -56,26 +61,32 @@ export function checksList(result: TestResult): HTMLElement {
 }
 
 export async function partnersPage(root: HTMLElement): Promise<void> {
-  const [{ endpoints }, { jobs }] = await Promise.all([
-    api<{ endpoints: any[] }>("GET", "/endpoints"),
+  const [{ endpoints, health: healths }, { jobs }] = await Promise.all([
+    api<{ endpoints: any[]; health?: Record<string, Health> }>("GET", "/endpoints"),
     api<{ jobs: any[] }>("GET", "/jobs"),
   ]);
-  const tests = savedTests();
   const formSlot = h("div", { "data-form-slot": true });
   const rows = endpoints.map((e) => {
     const mine = jobs.filter((j) => j.endpoint === e.name);
-    const lastSync = Math.max(0, ...mine.map((j) => j.last_run?.finished_at ?? 0));
+    const kept = healths?.[e.name];
+    const last = kept?.last_check;
+    const lastSync = Math.max(0, ...(kept?.jobs ?? mine).map((j) => j.last_run?.finished_at ?? 0));
     const failedRuns = mine.filter((j) => j.last_run && j.last_run.outcome !== "ok").length;
     const failedItems = mine.reduce((n, j) => n + (j.last_run?.failed ?? 0), 0);
     const dead = mine.reduce((n, j) => n + (j.dead_items ?? 0), 0);
-    const test = tests[e.name];
     return [
       h("strong", {}, e.name),
       e.base_url,
-      h("span", { "data-testid": `health-${e.name}` }, health(test), test?.at ? h("div", { class: "muted" }, `tested ${when(test.at)}`) : null),
+      h(
+        "span",
+        { "data-testid": `health-${e.name}` },
+        health(last),
+        last ? h("div", { class: "muted" }, `tested ${when(last.checked_at)}`) : null,
+        last?.message ? h("div", { class: "muted" }, last.message) : null,
+      ),
       lastSync ? when(lastSync) : "never",
       `${failedRuns} failed run(s), ${failedItems} failed item(s), ${dead} dead letter(s)`,
-      h("span", { class: "muted" }, certificates(test)),
+      h("span", { "data-testid": `certificate-${e.name}` }, certificate(last?.certificate)),
       h(
         "span",
         {},
@@ -103,7 +114,7 @@ export async function partnersPage(root: HTMLElement): Promise<void> {
   root.append(
     h("h1", {}, "Partners"),
     endpoints.length
-      ? table(["Endpoint", "FHIR base", "Health", "Last sync", "Errors", "Certificates", ""], rows, "partners")
+      ? table(["Endpoint", "FHIR base", "Health", "Last sync", "Errors", "Server certificate", ""], rows, "partners")
       : h("p", { class: "notice", "data-testid": "partners" }, "No partner endpoints yet."),
     h("button", { type: "button", onclick: () => showForm(formSlot, null, root) }, "Add endpoint"),
     formSlot,

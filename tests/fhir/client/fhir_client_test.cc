@@ -8,6 +8,7 @@
 #include <functional>
 #include <thread>
 
+#include "fhir/client/curl_http_transport.h"
 #include "tests/support/https_client.h"
 #include "tests/support/scripted_https_server.h"
 
@@ -536,6 +537,39 @@ TEST(FhirClientCreateTest, RefusesBadOptions) {
   StatusOr<std::unique_ptr<FhirClient>> client = FhirClient::Create(options);
   ASSERT_TRUE(client.ok()) << client.status().ToString();
   EXPECT_EQ((*client)->base_url(), "https://partner.example/fhir");
+}
+
+// Connection checks ask for the server's certificate: the attempt opens a new connection with a
+// full handshake (a resumed TLS session carries no certificate chain) and reports the leaf.
+TEST_F(FhirClientTest, ReportsTheServersCertificateOnlyWhenAsked) {
+  StartServer(Sequence({ScriptedResponse::Fhir(200, R"({"resourceType":"CapabilityStatement"})")}));
+  std::unique_ptr<FhirClient> client = Client();
+  StatusOr<FhirResponse> plain = client->Send("GET", "metadata");
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_FALSE(plain->peer_certificate.has_value());
+
+  FhirRequest request;
+  request.path = "metadata";
+  request.capture_peer_certificate = true;
+  StatusOr<FhirResponse> checked = client->Send(request);
+  ASSERT_TRUE(checked.ok()) << checked.status().ToString();
+  ASSERT_TRUE(checked->peer_certificate.has_value());
+  EXPECT_NE(checked->peer_certificate->subject.find("CN"), std::string::npos)
+      << checked->peer_certificate->subject;
+  EXPECT_NE(checked->peer_certificate->issuer.find("CN"), std::string::npos);
+  const int64_t now = std::time(nullptr);
+  EXPECT_GT(checked->peer_certificate->not_after, now);
+  EXPECT_LT(checked->peer_certificate->not_after, now + int64_t{30} * 366 * 86400);
+  EXPECT_EQ(server_->connections_accepted(), 2) << "the check does not reuse the connection";
+}
+
+TEST(ParseCertificateTimeTest, ReadsOpenSslsPrintedTimes) {
+  EXPECT_EQ(ParseCertificateTime("Nov 27 20:03:34 2027 GMT"), 1827345814);
+  EXPECT_EQ(ParseCertificateTime("Jan  3 00:00:00 2030 GMT"), 1893628800);
+  EXPECT_EQ(ParseCertificateTime("Jan  3 00:00:00.25 2030 GMT"), 1893628800);
+  EXPECT_EQ(ParseCertificateTime("2030-01-03 00:00:00"), 0);
+  EXPECT_EQ(ParseCertificateTime("Foo  3 00:00:00 2030 GMT"), 0);
+  EXPECT_EQ(ParseCertificateTime(""), 0);
 }
 
 }  // namespace

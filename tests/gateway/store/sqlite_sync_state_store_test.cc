@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "gateway/store/sqlite_connection.h"
 #include "gateway/store/sqlite_resource_store.h"
 
 namespace duet::gateway {
@@ -195,6 +196,58 @@ TEST_F(SqliteSyncStateStoreTest, SharesTheDatabaseFileWithTheResourceStore) {
   ASSERT_TRUE((*tx)->Commit().ok());
   ASSERT_TRUE(store_->SaveWatermark("job", "w").ok());
   EXPECT_TRUE((*resources)->Read("Patient", created->id).ok());
+}
+
+TEST_F(SqliteSyncStateStoreTest, EachEndpointKeepsItsLastConnectionCheck) {
+  EXPECT_TRUE(store_->EndpointChecks()->empty());
+  ASSERT_TRUE(
+      store_->RecordEndpointCheck({"ortho", 100, false, "TLS/metadata: refused", "", 0}).ok());
+  ASSERT_TRUE(
+      store_->RecordEndpointCheck({"evim", 200, false, "auth (none): HTTP 401", "CN = a", 5000})
+          .ok());
+  ASSERT_TRUE(store_->RecordEndpointCheck({"evim", 300, true, "", "CN = b", 9000}).ok());
+  Reopen();
+  auto checks = store_->EndpointChecks();
+  ASSERT_TRUE(checks.ok()) << checks.status().ToString();
+  ASSERT_EQ(checks->size(), 2u);
+  const EndpointHealth& evim = (*checks)[0];
+  EXPECT_EQ(evim.endpoint, "evim");
+  EXPECT_EQ(evim.checked_at, 300);
+  EXPECT_TRUE(evim.ok);
+  EXPECT_EQ(evim.message, "");
+  EXPECT_EQ(evim.certificate_subject, "CN = b");
+  EXPECT_EQ(evim.certificate_expires_at, 9000);
+  EXPECT_EQ((*checks)[1].endpoint, "ortho");
+  EXPECT_FALSE((*checks)[1].ok);
+  EXPECT_EQ((*checks)[1].message, "TLS/metadata: refused");
+
+  ASSERT_TRUE(store_->ForgetEndpointCheck("evim").ok());
+  ASSERT_TRUE(store_->ForgetEndpointCheck("never-checked").ok());
+  ASSERT_EQ(store_->EndpointChecks()->size(), 1u);
+  EXPECT_EQ(store_->EndpointChecks()->at(0).endpoint, "ortho");
+}
+
+// A store written before endpoint checks were kept (no sync_endpoint_checks table) gains the
+// table when opened, and keeps what it had.
+TEST_F(SqliteSyncStateStoreTest, AnOlderStoreGainsTheEndpointChecksTable) {
+  store_.reset();
+  const std::string path = dir_ + "/older.db";
+  {
+    auto db = SqliteConnection::Open(path, SqliteConnection::Options{});
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE((*db)
+                    ->Exec("CREATE TABLE sync_jobs (job TEXT PRIMARY KEY, watermark TEXT NOT NULL "
+                           "DEFAULT '', next_run_at INTEGER NOT NULL DEFAULT 0, run_started_at "
+                           "INTEGER, run_finished_at INTEGER, run_outcome TEXT, run_message TEXT, "
+                           "run_sent INTEGER, run_received INTEGER, run_failed INTEGER);"
+                           "INSERT INTO sync_jobs (job, watermark) VALUES ('pull', '2026-11-01');")
+                    .ok());
+  }
+  auto older = SqliteSyncStateStore::Open(path);
+  ASSERT_TRUE(older.ok()) << older.status().ToString();
+  EXPECT_EQ((*older)->LoadJob("pull")->watermark, "2026-11-01");
+  ASSERT_TRUE((*older)->RecordEndpointCheck({"evim", 1, true, "", "CN = evim", 2}).ok());
+  EXPECT_EQ((*older)->EndpointChecks()->size(), 1u);
 }
 
 }  // namespace
