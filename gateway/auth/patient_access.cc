@@ -72,7 +72,7 @@ StatusOr<bool> PatientAccess::MaySee(const Json& resource) {
 
 StatusOr<bool> PatientAccess::MaySeeText(const std::string& key, const std::string& json_text) {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::shared_lock<std::shared_mutex> lock(seen_mutex_);
     auto known = seen_.find(key);
     if (known != seen_.end()) return known->second;
   }
@@ -81,7 +81,7 @@ StatusOr<bool> PatientAccess::MaySeeText(const std::string& key, const std::stri
   if (parsed.ok()) {
     DUET_ASSIGN_OR_RETURN(visible, MaySee(*parsed));
   }
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::unique_lock<std::shared_mutex> lock(seen_mutex_);
   if (seen_.size() >= kMaxRemembered) seen_.clear();
   seen_[key] = visible;
   return visible;
@@ -92,14 +92,14 @@ StatusOr<std::shared_ptr<PatientAccess>> PatientAccessCache::For(
   // Read before deciding: a write that lands meanwhile makes the next request start afresh.
   uint64_t generation = store_.WriteGeneration();
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::shared_lock<std::shared_mutex> lock(mutex_);
     auto found = entries_.find(organization_npi);
     if (found != entries_.end() && found->second.generation == generation) {
       return found->second.access;
     }
   }
   DUET_ASSIGN_OR_RETURN(auto access, PatientAccess::ForOrganization(store_, organization_npi));
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::unique_lock<std::shared_mutex> lock(mutex_);
   entries_[organization_npi] = Entry{generation, access};
   return access;
 }

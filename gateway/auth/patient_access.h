@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 
@@ -46,8 +47,11 @@ class PatientAccess {
 
   ResourceStore& store_;
   const PartnerSharing sharing_;
-  std::mutex mutex_;                            // guards decided_ and seen_
-  std::map<std::string, bool> decided_;         // patient id → shared
+  std::mutex mutex_;                     // guards decided_
+  std::map<std::string, bool> decided_;  // patient id → shared
+  // Every request of a partner reads seen_, so readers share the lock (an exclusive one made
+  // the request threads queue on it).
+  std::shared_mutex seen_mutex_;
   std::unordered_map<std::string, bool> seen_;  // MaySeeText key → visible (bounded)
 };
 
@@ -65,7 +69,7 @@ class PatientAccessCache {
     std::shared_ptr<PatientAccess> access;
   };
   ResourceStore& store_;
-  std::mutex mutex_;  // guards entries_
+  std::shared_mutex mutex_;  // guards entries_; shared for the look-up of every request
   std::map<std::string, Entry> entries_;
 };
 
