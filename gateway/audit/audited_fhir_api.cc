@@ -7,6 +7,7 @@
 #include "gateway/audit/audit_event.h"
 #include "gateway/audit/audit_scope.h"
 #include "gateway/fhir_api/fhir_route.h"
+#include "gateway/workflow/workflow_support.h"
 
 namespace duet::gateway {
 
@@ -87,7 +88,14 @@ HttpResponse AuditedFhirApi::Handle(const HttpRequest& request) {
     AddAuditEntity(record, record.resource_type, record.resource_id, nullptr);
   }
   const std::string action = AuditAction(interaction);
-  if (record.outcome == 0 && (action == "R" || action == "E")) {
+  const std::string* etag = response.headers.Find("ETag");
+  if (record.outcome == 0 && (interaction == "read" || interaction == "vread") && etag != nullptr) {
+    ReadEntitiesCache::Entities named = read_entities_.For(
+        record.resource_type + "/" + record.resource_id + "/" + *etag + "?" + request.raw_query,
+        response.body);
+    for (const std::string& resource : named.resources) AddUnique(record.resources, resource);
+    for (const std::string& patient : named.patients) AddUnique(record.patients, patient);
+  } else if (record.outcome == 0 && (action == "R" || action == "E")) {
     AddAuditEntitiesFromBody(record, response.body);
   }
   Status status = log_.Record(record);

@@ -11,7 +11,8 @@
 // One AuditEvent per request.
 //
 // Holds the inner handler (shared) and a reference to the log, which must outlive it. Handle()
-// is called concurrently from the server's threads; no mutable state of its own.
+// is called concurrently from the server's threads; its only state is the ReadEntitiesCache
+// (thread-safe), so that a repeated read of one version is not parsed again for its record.
 #pragma once
 
 #include <functional>
@@ -19,6 +20,7 @@
 #include <string>
 
 #include "gateway/audit/audit_log.h"
+#include "gateway/audit/read_entities_cache.h"
 #include "gateway/http/http_types.h"
 
 namespace duet::gateway {
@@ -40,6 +42,7 @@ class AuditedFhirApi : public HttpHandler {
   Identify identify_;
   std::function<int64_t()> clock_ms_;
   std::string mount_path_;
+  ReadEntitiesCache read_entities_;
 };
 
 // The restful-interaction code of a request on the FHIR API ("" for /metadata and paths that
