@@ -95,9 +95,9 @@ struct Services {
 // Opens the sync state and prepares the sync service; its jobs start with the server.
 Status PrepareSync(const GatewayConfig& config, Services& services) {
   DUET_ASSIGN_OR_RETURN(services.sync_state, SqliteSyncStateStore::Open(config.store.path));
-  SyncContext context{*services.store, *services.sync_state, *services.fhir_api,
-                      mappings::MappingContext{config.practice.identifier_base},
-                      SystemClockSeconds};
+  SyncContext context{*services.store,    *services.sync_state,
+                      *services.fhir_api, mappings::MappingContext{config.practice.identifier_base},
+                      SystemClockSeconds, *services.audit_log};
   services.sync = std::make_unique<SyncService>(context);
   std::shared_ptr<GatewayMetrics> metrics = services.metrics;
   services.sync->SetRunObserver([metrics](const JobRun& run) {
