@@ -8,6 +8,7 @@
 
 #include "fhir/json.h"
 #include "gateway/audit/audit_record.h"
+#include "gateway/store/resource_store.h"
 
 namespace duet::gateway {
 
@@ -15,6 +16,13 @@ namespace duet::gateway {
 // null, e.g. for a deletion) is read for its references to Patient.
 void AddAuditEntity(AuditRecord& record, const std::string& type, const std::string& id,
                     const fhir::Json* resource);
+
+// AddAuditEntity for a resource by its own type and id (none without an id; an OperationOutcome
+// is not an entity).
+void AddAuditResource(AuditRecord& record, const fhir::Json& resource);
+
+// AddAuditEntity for a stored version (its JSON read for its patients; a deletion has none).
+void AddStoredAuditEntity(AuditRecord& record, const StoredResource& stored);
 
 // Adds every resource of a response body: a resource, or each entry of a Bundle (an
 // OperationOutcome is not an entity). Bodies that are not JSON add nothing.

@@ -37,11 +37,20 @@ Json Entity(const std::string& reference, bool patient) {
   return entity;
 }
 
-Json Agent(const AuditRecord& record) {
-  const AuditAgent& agent = record.agent;
-  Json json = Json::MakeObject();
-  json.Set("type", Concept(Coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
-                                  "AUT", "author (originator)")));
+Json ParticipationType(const char* code, const char* display) {
+  return Concept(
+      Coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", code, display));
+}
+
+// The agent's network address: an IP address, or a URL (a sync job's partner endpoint).
+Json Network(const std::string& address) {
+  Json network = Json::MakeObject();
+  network.Set("address", Json::String(address));
+  network.Set("type", Json::String(address.find("://") == std::string::npos ? "2" : "5"));
+  return network;
+}
+
+Json Who(const AuditAgent& agent, const std::string& display) {
   Json who = Json::MakeObject();
   if (!agent.organization_npi.empty()) {
     Json identifier = Json::MakeObject();
@@ -49,22 +58,44 @@ Json Agent(const AuditRecord& record) {
     identifier.Set("value", Json::String(agent.organization_npi));
     who.Set("identifier", std::move(identifier));
   }
-  std::string name = agent.kind == "client" ? agent.client_id : agent.kind;
-  who.Set("display", Json::String(agent.kind == "client" ? "client " + name : name));
-  json.Set("who", std::move(who));
+  who.Set("display", Json::String(display));
+  return who;
+}
+
+Json Agent(const AuditRecord& record) {
+  const AuditAgent& agent = record.agent;
+  std::string name = AuditClientName(agent);
+  std::string display = name;
+  if (agent.kind == "client") display = "client " + name;
+  if (agent.kind == "sync") display = "sync job " + name;
+  Json json = Json::MakeObject();
+  json.Set("type", ParticipationType("AUT", "author (originator)"));
+  json.Set("who", Who(agent, display));
   json.Set("altId", Json::String(name));
   json.Set("name", Json::String(name));
   json.Set("requestor", Json::Bool(true));
-  if (!record.remote_address.empty()) {
-    Json network = Json::MakeObject();
-    network.Set("address", Json::String(record.remote_address));
-    network.Set("type", Json::String("2"));  // IP address
-    json.Set("network", std::move(network));
+  if (!record.remote_address.empty() && agent.kind != "sync") {
+    json.Set("network", Network(record.remote_address));
   }
   return json;
 }
 
+// The partner a sync job exchanged with: the recipient of what was pushed, the informant of
+// what was pulled.
+Json PartnerAgent(const AuditRecord& record) {
+  const std::string action = AuditAction(record.interaction);
+  bool pulled = action == "R" || record.interaction.rfind("search", 0) == 0;
+  Json json = Json::MakeObject();
+  json.Set("type", pulled ? ParticipationType("INF", "informant")
+                          : ParticipationType("IRCP", "information recipient"));
+  json.Set("who", Who(record.agent, "partner endpoint " + record.remote_address));
+  json.Set("requestor", Json::Bool(false));
+  if (!record.remote_address.empty()) json.Set("network", Network(record.remote_address));
+  return json;
+}
+
 std::string OutcomeDescription(const AuditRecord& record) {
+  if (record.http_status == 0) return "no answer: the partner could not be reached";
   std::string text = "HTTP " + std::to_string(record.http_status);
   if (record.outcome == 0) return text;
   switch (record.http_status) {
@@ -100,6 +131,7 @@ Json BuildAuditEvent(const AuditRecord& record) {
   event.Set("outcomeDesc", Json::String(OutcomeDescription(record)));
   Json agents = Json::MakeArray();
   agents.Append(Agent(record));
+  if (record.agent.kind == "sync") agents.Append(PartnerAgent(record));
   event.Set("agent", std::move(agents));
   Json source = Json::MakeObject();
   source.Set("site", Json::String("duet"));

@@ -167,8 +167,11 @@ std::string AuditLine(const Json& event) {
     const Json* who = agent.Find("who");
     const Json* identifier = who == nullptr ? nullptr : who->Find("identifier");
     if (identifier != nullptr) line += " org=" + std::string(identifier->StringOr("value"));
-    if (const Json* network = agent.Find("network")) {
-      line += " from=" + std::string(network->StringOr("address"));
+    for (const Json& any : agents->items()) {
+      if (const Json* network = any.Find("network")) {
+        line += " from=" + std::string(network->StringOr("address"));
+        break;
+      }
     }
   }
   std::string entities;

@@ -17,6 +17,10 @@ std::string NewAuditId() {
   return text;
 }
 
+std::string AuditClientName(const AuditAgent& agent) {
+  return agent.client_id.empty() ? agent.kind : agent.client_id;
+}
+
 int AuditOutcomeFor(int http_status) {
   if (http_status >= 100 && http_status < 400) return 0;
   if (http_status >= 400 && http_status < 500) return 4;

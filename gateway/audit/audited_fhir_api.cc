@@ -1,11 +1,8 @@
 #include "gateway/audit/audited_fhir_api.h"
 
-#include <spdlog/spdlog.h>
-
 #include "fhir/json.h"
 #include "gateway/audit/audit_entities.h"
-#include "gateway/audit/audit_event.h"
-#include "gateway/audit/audit_scope.h"
+#include "gateway/audit/read_entities_cache.h"
 #include "gateway/fhir_api/fhir_route.h"
 #include "gateway/workflow/workflow_support.h"
 
@@ -44,71 +41,48 @@ std::string FhirInteraction(const std::string& method, std::string_view path_und
   return "";
 }
 
-AuditedFhirApi::AuditedFhirApi(std::shared_ptr<HttpHandler> inner, AuditLog& log, Identify identify,
-                               std::function<int64_t()> clock_ms, std::string mount_path)
-    : inner_(std::move(inner)),
-      log_(log),
-      identify_(std::move(identify)),
-      clock_ms_(std::move(clock_ms)),
-      mount_path_(std::move(mount_path)) {}
+namespace {
 
-HttpResponse AuditedFhirApi::Failure(int status, const std::string& path,
-                                     const std::string& message) const {
-  return inner_->Failure(status, path, message);
-}
-
-HttpResponse AuditedFhirApi::Handle(const HttpRequest& request) {
-  std::string_view path = request.path;
-  if (path.rfind(mount_path_, 0) == 0) path.remove_prefix(mount_path_.size());
-  std::string interaction = FhirInteraction(request.method, path, request.body);
-  if (interaction.empty()) return inner_->Handle(request);  // metadata, or no route: no data
-
-  AuditRecord record;
-  record.id = NewAuditId();
-  record.recorded_ms = clock_ms_();
-  record.agent = identify_(request);
-  record.remote_address = request.remote_address;
-  record.interaction = interaction;
-  if (auto route = ParseFhirRoute(path); route.ok()) {
-    record.resource_type = route->type;
-    record.resource_id = route->id;
-  }
-  HttpResponse response;
-  bool recorded = false;
-  {
-    AuditScope scope(&record, interaction != "batch");
-    response = inner_->Handle(request);
-    recorded = scope.recorded();
-  }
-  if (recorded) return response;
-
-  record.http_status = response.status;
-  record.outcome = AuditOutcomeFor(response.status);
-  if (!record.resource_id.empty()) {
-    AddAuditEntity(record, record.resource_type, record.resource_id, nullptr);
-  }
-  const std::string action = AuditAction(interaction);
-  const std::string* etag = response.headers.Find("ETag");
-  if (record.outcome == 0 && (interaction == "read" || interaction == "vread") && etag != nullptr) {
-    ReadEntitiesCache::Entities named = read_entities_.For(
+AuditRules FhirAuditRules(AuditedFhirApi::Identify identify, std::string mount_path) {
+  AuditRules rules;
+  rules.classify = [mount_path = std::move(mount_path)](const HttpRequest& request) {
+    std::string_view path = request.path;
+    if (path.rfind(mount_path, 0) == 0) path.remove_prefix(mount_path.size());
+    AuditedRequest what;
+    what.interaction = FhirInteraction(request.method, path, request.body);
+    if (auto route = ParseFhirRoute(path); route.ok()) {
+      what.resource_type = route->type;
+      what.resource_id = route->id;
+    }
+    what.record_in_transaction = what.interaction != "batch";
+    return what;
+  };
+  rules.identify = std::move(identify);
+  // A read of one version names the same entities every time: they are parsed from the answer
+  // once (ReadEntitiesCache, shared by the request threads through the rules).
+  auto read_entities = std::make_shared<ReadEntitiesCache>();
+  rules.add_returned = [read_entities](AuditRecord& record, const HttpRequest& request,
+                                       const HttpResponse& response) {
+    const std::string* etag = response.headers.Find("ETag");
+    bool one_version = record.interaction == "read" || record.interaction == "vread";
+    if (!one_version || etag == nullptr) {
+      AddAuditEntitiesFromBody(record, response.body);
+      return;
+    }
+    ReadEntitiesCache::Entities named = read_entities->For(
         record.resource_type + "/" + record.resource_id + "/" + *etag + "?" + request.raw_query,
         response.body);
     for (const std::string& resource : named.resources) AddUnique(record.resources, resource);
     for (const std::string& patient : named.patients) AddUnique(record.patients, patient);
-  } else if (record.outcome == 0 && (action == "R" || action == "E")) {
-    AddAuditEntitiesFromBody(record, response.body);
-  }
-  Status status = log_.Record(record);
-  if (status.ok()) return response;
-  spdlog::error("audit: cannot record {} {} ({}): {}", record.interaction, record.resource_type,
-                record.id, status.message());
-  // A refusal disclosed nothing, and a write has happened either way: only a read is withheld.
-  bool read =
-      action == "R" || (action == "E" && interaction != "batch" && interaction != "transaction");
-  if (record.outcome != 0 || !read) return response;
-  return inner_->Failure(500, request.path,
-                         "the access could not be recorded in the audit trail; nothing was "
-                         "disclosed; try again");
+  };
+  return rules;
 }
+
+}  // namespace
+
+AuditedFhirApi::AuditedFhirApi(std::shared_ptr<HttpHandler> inner, AuditLog& log, Identify identify,
+                               std::function<int64_t()> clock_ms, std::string mount_path)
+    : AuditedApi(std::move(inner), log, FhirAuditRules(std::move(identify), std::move(mount_path)),
+                 std::move(clock_ms)) {}
 
 }  // namespace duet::gateway

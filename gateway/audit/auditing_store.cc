@@ -49,7 +49,7 @@ class AuditingWriteTransaction : public WriteTransaction {
     if (record.resource_id.empty() && record.interaction == "create" && first_written_) {
       record.resource_id = first_written_->id;
     }
-    record.http_status = SuccessStatus(record);
+    if (record.http_status == 0) record.http_status = SuccessStatus(record);
     record.outcome = 0;
     DUET_RETURN_IF_ERROR(inner_->AppendAudit(record));
     DUET_RETURN_IF_ERROR(inner_->Commit());
@@ -62,11 +62,7 @@ class AuditingWriteTransaction : public WriteTransaction {
   StatusOr<StoredResource> Note(StatusOr<StoredResource> written) {
     if (!written.ok()) return written;
     if (!first_written_) first_written_ = *written;
-    std::optional<fhir::Json> json;
-    if (!written->json.empty()) {
-      if (auto parsed = fhir::ParseJson(written->json); parsed.ok()) json = std::move(*parsed);
-    }
-    AddAuditEntity(written_, written->type, written->id, json ? &*json : nullptr);
+    AddStoredAuditEntity(written_, *written);
     return written;
   }
 

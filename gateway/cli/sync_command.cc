@@ -4,9 +4,11 @@
 #include <ostream>
 
 #include "fhir/validation/validator.h"
+#include "gateway/audit/auditing_store.h"
 #include "gateway/config/gateway_config.h"
 #include "gateway/fhir_api/fhir_rest_handler.h"
 #include "gateway/store/serving_lock.h"
+#include "gateway/store/sqlite_audit_log.h"
 #include "gateway/store/sqlite_resource_store.h"
 #include "gateway/store/sqlite_sync_state_store.h"
 #include "gateway/sync/sync_jobs.h"
@@ -33,6 +35,10 @@ std::string FormatTime(int64_t seconds) {
 struct Opened {
   GatewayConfig config;
   std::unique_ptr<SqliteResourceStore> store;
+  // The audit trail of the jobs' exchanges, and the store the FHIR API writes through so that
+  // an import carries its record (as `duet serve` has them).
+  std::unique_ptr<SqliteAuditLog> audit_log;
+  std::unique_ptr<AuditingResourceStore> audited_store;
   std::unique_ptr<SqliteSyncStateStore> state;
   // The FHIR API that jobs write through, as `duet serve` mounts it (with the workflow rules).
   std::unique_ptr<fhir::Validator> validator;
@@ -48,6 +54,9 @@ StatusOr<Opened> Open(const std::string& config_path, bool with_resources) {
     options.read_cache_bytes = 0;  // another process (the gateway) may write meanwhile
     DUET_ASSIGN_OR_RETURN(opened.store,
                           SqliteResourceStore::Open(opened.config.store.path, std::move(options)));
+    DUET_ASSIGN_OR_RETURN(opened.audit_log,
+                          SqliteAuditLog::Open(opened.config.store.path, opened.store.get()));
+    opened.audited_store = std::make_unique<AuditingResourceStore>(*opened.store);
     opened.validator = std::make_unique<fhir::Validator>();
     opened.rules = std::make_unique<WorkflowRules>(
         mappings::MappingContext{opened.config.practice.identifier_base});
@@ -55,7 +64,7 @@ StatusOr<Opened> Open(const std::string& config_path, bool with_resources) {
     fhir_options.public_fhir_base = opened.config.fhir.base_url;
     fhir_options.software_version = DUET_VERSION;
     opened.fhir_api = std::make_unique<FhirRestHandler>(
-        *opened.store, *opened.validator, std::move(fhir_options), opened.rules.get());
+        *opened.audited_store, *opened.validator, std::move(fhir_options), opened.rules.get());
   }
   DUET_ASSIGN_OR_RETURN(opened.state, SqliteSyncStateStore::Open(opened.config.store.path));
   return opened;
@@ -145,9 +154,10 @@ int RunSyncRunCommand(const std::string& config_path, const std::vector<std::str
     err << free.message() << "\n";
     return kFailed;
   }
-  SyncContext context{*opened->store, *opened->state, *opened->fhir_api,
-                      mappings::MappingContext{opened->config.practice.identifier_base},
-                      SystemClockSeconds};
+  SyncContext context{
+      *opened->store,     *opened->state,
+      *opened->fhir_api,  mappings::MappingContext{opened->config.practice.identifier_base},
+      SystemClockSeconds, *opened->audit_log};
   auto machinery = BuildSyncMachinery(opened->config, context);
   if (!machinery.ok()) {
     err << machinery.status().message() << "\n";

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "fhir/search/date_range.h"
+#include "gateway/audit/audit_scope.h"
 #include "gateway/workflow/workflow_support.h"
 #include "mappings/extensions.h"
 #include "mappings/fhir_bundle_writer.h"
@@ -48,6 +49,14 @@ int64_t VersionOfLocation(std::string_view location) {
 }
 
 Json Outcomes(const std::vector<RecordUpload::Item>& items);
+
+// On the audit trail an upload is an update (practice_audit.h); a single record that is not
+// stored yet is a create.
+void NoteCreate(const std::vector<RecordUpload::Item>& items) {
+  AuditScope* scope = AuditScope::Current();
+  if (scope == nullptr || items.size() != 1 || scope->draft().interaction != "update") return;
+  if (!items[0].stored || items[0].stored->deleted) scope->draft().interaction = "create";
+}
 
 }  // namespace
 
@@ -170,6 +179,7 @@ StatusOr<Json> RecordUpload::Upload(const std::string& body, const HttpRequest& 
     failure->message = items.status().message();
     return items.status();
   }
+  NoteCreate(*items);
   DUET_RETURN_IF_ERROR(Store(*items, outer, failure));
   return Outcomes(*items);
 }

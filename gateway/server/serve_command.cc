@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -24,6 +25,7 @@
 #include "gateway/admin_api/console_handler.h"
 #include "gateway/audit/audited_fhir_api.h"
 #include "gateway/audit/auditing_store.h"
+#include "gateway/audit/read_noting_store.h"
 #include "gateway/auth/access_tokens.h"
 #include "gateway/auth/client_registry.h"
 #include "gateway/auth/fhir_authorizer.h"
@@ -38,6 +40,7 @@
 #include "gateway/http/rate_limit_gate.h"
 #include "gateway/http/router.h"
 #include "gateway/practice_api/practice_api_handler.h"
+#include "gateway/practice_api/practice_audit.h"
 #include "gateway/server/gateway_metrics.h"
 #include "gateway/server/health_handler.h"
 #include "gateway/server/live_configuration.h"
@@ -74,6 +77,8 @@ struct Services {
   // What the FHIR API reads and writes through: a partner's request (PartnerScope, opened by the
   // FhirAuthorizer) sees and changes only its patients' data.
   std::unique_ptr<PartnerVisibleStore> fhir_store;
+  // The store the practice API reads from: it notes what each request read in its audit record.
+  std::unique_ptr<ReadNotingResourceStore> practice_store;
   std::unique_ptr<fhir::Validator> validator;
   std::unique_ptr<WorkflowRules> rules;
   std::shared_ptr<FhirRestHandler> fhir_api;
@@ -94,9 +99,9 @@ struct Services {
 // Opens the sync state and prepares the sync service; its jobs start with the server.
 Status PrepareSync(const GatewayConfig& config, Services& services) {
   DUET_ASSIGN_OR_RETURN(services.sync_state, SqliteSyncStateStore::Open(config.store.path));
-  SyncContext context{*services.store, *services.sync_state, *services.fhir_api,
-                      mappings::MappingContext{config.practice.identifier_base},
-                      SystemClockSeconds};
+  SyncContext context{*services.store,    *services.sync_state,
+                      *services.fhir_api, mappings::MappingContext{config.practice.identifier_base},
+                      SystemClockSeconds, *services.audit_log};
   services.sync = std::make_unique<SyncService>(context);
   std::shared_ptr<GatewayMetrics> metrics = services.metrics;
   services.sync->SetRunObserver([metrics](const JobRun& run) {
@@ -213,10 +218,20 @@ Status MountAdminApi(const GatewayConfig& config, Services& services, Router& ro
   return Status::Ok();
 }
 
+// Every practice API request that reads or writes patient data is audited, refused ones too
+// (outermost, as the FHIR API).
+std::shared_ptr<HttpHandler> AuditedPracticeApi(
+    Services& services, std::shared_ptr<HttpHandler> practice_api,
+    std::function<AuditAgent(const HttpRequest&)> identify) {
+  return std::make_shared<AuditedApi>(std::move(practice_api), *services.audit_log,
+                                      PracticeAuditRules(std::move(identify)), SystemClockMillis);
+}
+
 // Mounts the FHIR and practice APIs: open in development mode; in smart mode the FHIR API
 // behind SMART bearer tokens (with the token endpoint and discovery document beside it), and the
-// practice API behind its own token, or not at all without one. Every FHIR request
-// is audited in both modes (AuditedFhirApi, outermost, so refusals are recorded too).
+// practice API behind its own token, or not at all without one. Every FHIR request and every
+// practice API request on patient data is audited in both modes (AuditedApi, outermost, so
+// refusals are recorded too).
 Status MountApis(const GatewayConfig& config, Services& services, Router& router,
                  std::shared_ptr<HttpHandler> practice_api) {
   if (config.auth.mode != "smart") {
@@ -227,7 +242,10 @@ Status MountApis(const GatewayConfig& config, Services& services, Router& router
                                                      return AuditAgent{"development", "", ""};
                                                    },
                                                    SystemClockMillis)));
-    return router.Mount("/practice/v1", std::move(practice_api));
+    return router.Mount("/practice/v1", AuditedPracticeApi(services, std::move(practice_api),
+                                                           [](const HttpRequest&) {
+                                                             return AuditAgent{"practice", "", ""};
+                                                           }));
   }
   auto clients = ClientRegistry::Create(config.auth.clients);
   if (!clients.ok()) return clients.status().WithContext("auth.clients");
@@ -258,7 +276,13 @@ Status MountApis(const GatewayConfig& config, Services& services, Router& router
   auto gate = StaticBearerGate::Create(std::move(practice_api), config.auth.practice_token_file);
   if (!gate.ok()) return gate.status().WithContext("auth.practice_token_file");
   services.practice_gate = *gate;
-  return router.Mount("/practice/v1", *gate);
+  const StaticBearerGate* practice_gate = gate->get();
+  return router.Mount(
+      "/practice/v1",
+      AuditedPracticeApi(services, *gate, [practice_gate](const HttpRequest& request) {
+        return practice_gate->Admits(request) ? AuditAgent{"practice", "", ""}
+                                              : AuditAgent{"unauthenticated", "", ""};
+      }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -286,6 +310,7 @@ Status MountHandlers(const GatewayConfig& config, Services& services, Router& ro
                         SqliteAuditLog::Open(config.store.path, services.store.get()));
   services.audited_store = std::make_unique<AuditingResourceStore>(*services.store);
   services.fhir_store = std::make_unique<PartnerVisibleStore>(*services.audited_store);
+  services.practice_store = std::make_unique<ReadNotingResourceStore>(*services.store);
   DUET_RETURN_IF_ERROR(router.Mount("/readyz", MakeReadyHandler(services)));
   services.validator = std::make_unique<fhir::Validator>();
   mappings::MappingContext mapping{config.practice.identifier_base};
@@ -300,7 +325,7 @@ Status MountHandlers(const GatewayConfig& config, Services& services, Router& ro
   // has stopped.
   DUET_RETURN_IF_ERROR(MountApis(
       config, services, router,
-      std::make_shared<PracticeApiHandler>(*services.store, *services.fhir_api, mapping)));
+      std::make_shared<PracticeApiHandler>(*services.practice_store, *services.fhir_api, mapping)));
   DUET_RETURN_IF_ERROR(PrepareSync(config, services));
   return MountAdminApi(config, services, router);
 }

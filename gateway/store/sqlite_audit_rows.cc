@@ -7,8 +7,8 @@ namespace duet::gateway {
 // hundred bytes and the write path cheap. patients and resources are "\n"-separated lists.
 // audit_patient: the patients of each event, for searches by patient. Rows are never deleted, so
 // seq (the rowid) only grows; id (random) has no index, which keeps inserts to appends. client_id
-// holds the agent's kind when it is not a SMART client ("development", "practice",
-// "unauthenticated").
+// holds the agent's kind when it has no client id of its own ("development", "practice",
+// "unauthenticated"); a sync job's is its name.
 const char kAuditSchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS audit_event (
   seq INTEGER PRIMARY KEY,
@@ -69,7 +69,9 @@ AuditRecord AuditRecordFromRow(const SqliteRows& rows, int first) {
   record.id = rows.Text(first);
   record.recorded_ms = rows.Int64(first + 1);
   record.agent.kind = rows.Text(first + 2);
-  if (record.agent.kind == "client") record.agent.client_id = rows.Text(first + 3);
+  if (record.agent.kind == "client" || record.agent.kind == "sync") {
+    record.agent.client_id = rows.Text(first + 3);
+  }
   record.agent.organization_npi = rows.Text(first + 4);
   record.interaction = rows.Text(first + 5);
   record.resource_type = rows.Text(first + 6);
@@ -84,7 +86,7 @@ AuditRecord AuditRecordFromRow(const SqliteRows& rows, int first) {
 
 Status InsertAuditRecord(SqliteConnection& db, const AuditRecord& record) {
   const AuditAgent& agent = record.agent;
-  std::string client = agent.kind == "client" ? agent.client_id : agent.kind;
+  std::string client = AuditClientName(agent);
   DUET_RETURN_IF_ERROR(db.Run(
       {"INSERT INTO audit_event (id, recorded_ms, agent_kind, client_id, organization_npi, "
        "interaction, resource_type, resource_id, http_status, outcome, remote_address, patients, "

@@ -50,12 +50,16 @@ void DropServerFields(Json& resource) {
 
 }  // namespace
 
-StatusOr<std::vector<Json>> GatherOutbound(ResourceStore& store, const StoredResource& root) {
+StatusOr<std::vector<Json>> GatherOutbound(ResourceStore& store, const StoredResource& root,
+                                           OutboundOrigins* origins) {
   DUET_ASSIGN_OR_RETURN(std::vector<ReachedResource> reached,
                         WalkReferences(store, {{root, 0}}, kMaxDepth, kMaxResources));
-  std::vector<std::pair<std::string, Json>> gathered;  // "Type/id" → resource
+  std::vector<std::pair<std::string, Json>> gathered;   // "Type/id" → resource
+  std::map<std::string, const StoredResource*> stored;  // "Type/id" → its version
   for (ReachedResource& resource : reached) {
-    gathered.emplace_back(Key(resource.stored.type, resource.stored.id), std::move(resource.json));
+    std::string key = Key(resource.stored.type, resource.stored.id);
+    stored[key] = &resource.stored;
+    gathered.emplace_back(std::move(key), std::move(resource.json));
   }
   std::map<std::string, std::string> conditional;
   for (const auto& [key, resource] : gathered) {
@@ -67,6 +71,7 @@ StatusOr<std::vector<Json>> GatherOutbound(ResourceStore& store, const StoredRes
   std::vector<Json> resources;
   for (auto& [key, resource] : gathered) {
     if (conditional.count(key) == 0) continue;  // no business identifier: cannot be upserted
+    if (origins != nullptr) (*origins)[conditional[key]] = *stored[key];
     ToIdentifierReferences(resource, conditional);
     DropServerFields(resource);
     resources.push_back(std::move(resource));
@@ -95,19 +100,19 @@ void CollectConditionalReferences(const Json& value, std::set<std::string>* out)
   }
 }
 
-std::string ConditionalUrlOf(const Json& resource) {
+}  // namespace
+
+std::string OutboundKey(const Json& resource) {
   auto identifier = mappings::BusinessIdentifier(resource);
   return identifier ? mappings::ConditionalUrl(resource.StringOr("resourceType"), identifier->first,
                                                identifier->second)
                     : "";
 }
 
-}  // namespace
-
 std::vector<std::vector<Json>> OutboundChunks(std::vector<Json> resources, size_t max_entries) {
   // Kahn's order over the references between the resources; a cycle keeps the rest as it is.
   std::vector<std::string> urls;
-  for (const Json& resource : resources) urls.push_back(ConditionalUrlOf(resource));
+  for (const Json& resource : resources) urls.push_back(OutboundKey(resource));
   std::vector<std::set<std::string>> needs(resources.size());
   for (size_t i = 0; i < resources.size(); ++i) {
     std::set<std::string> referenced;

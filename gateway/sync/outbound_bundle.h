@@ -20,8 +20,17 @@
 
 namespace duet::gateway {
 
-// The resources to send: the root first, then what it references, in the order found.
-StatusOr<std::vector<fhir::Json>> GatherOutbound(ResourceStore& store, const StoredResource& root);
+// Where each resource to send comes from: its conditional URL (OutboundKey) → the stored version
+// (for the audit trail, which names the store's own ids).
+using OutboundOrigins = std::map<std::string, StoredResource>;
+
+// The resources to send: the root first, then what it references, in the order found; their
+// origins into `origins` when given.
+StatusOr<std::vector<fhir::Json>> GatherOutbound(ResourceStore& store, const StoredResource& root,
+                                                 OutboundOrigins* origins = nullptr);
+
+// The conditional URL by business identifier of a resource to send ("" without one).
+std::string OutboundKey(const fhir::Json& resource);
 
 // The transaction Bundle for `resources` (as GatherOutbound returns them).
 fhir::Json OutboundTransaction(std::vector<fhir::Json> resources);

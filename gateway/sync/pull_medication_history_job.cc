@@ -3,6 +3,7 @@
 #include <set>
 
 #include "fhir/search/date_range.h"
+#include "gateway/audit/audit_entities.h"
 #include "gateway/sync/outbox_policy.h"
 #include "gateway/workflow/workflow_support.h"
 #include "mappings/code_tables.h"
@@ -52,7 +53,8 @@ PullMedicationHistoryJob::PullMedicationHistoryJob(JobConfig job, EndpointConfig
     : job_(std::move(job)),
       context_(context),
       source_(std::move(endpoint), client),
-      writer_(context.store, context.local_fhir, context.mapping) {}
+      writer_(context.store, context.local_fhir, context.mapping),
+      audit_(context.audit, job_.name, source_.endpoint()) {}
 
 std::string PullMedicationHistoryJob::AsOf() const {
   if (!job_.as_of.empty()) return job_.as_of;
@@ -98,13 +100,23 @@ StatusOr<StoredHistory> PullMedicationHistoryJob::PullPatient(const std::string&
     return NotFoundError(std::to_string(patients.size()) + " patients carry the MRN " + mrn);
   }
   DUET_ASSIGN_OR_RETURN(Json patient, ParseStored(patients.front()));
-  DUET_ASSIGN_OR_RETURN(SourcePatient match, source_.FindPatient(patient, context_.mapping));
-  std::string as_of = AsOf();
-  std::string from = YearBefore(as_of);
-  PulledHistory pulled{&source_.endpoint(), match.matched_by, {}};
-  DUET_ASSIGN_OR_RETURN(pulled.resources, source_.FetchHistory(match.id, from));
-  return writer_.Store(patients.front(), mrn, pulled, from, as_of,
-                       fhir::FormatInstantMillis(context_.clock() * 1000));
+  // The search discloses the patient's identifiers and demographics to the source; what it
+  // answers is imported: one audit record for both.
+  AuditRecord record = audit_.Draft("search-type");
+  AddStoredAuditEntity(record, patients.front());
+  StoredHistory stored;
+  DUET_RETURN_IF_ERROR(audit_.Imported(record, [&]() -> Status {
+    DUET_ASSIGN_OR_RETURN(SourcePatient match, source_.FindPatient(patient, context_.mapping));
+    std::string as_of = AsOf();
+    std::string from = YearBefore(as_of);
+    PulledHistory pulled{&source_.endpoint(), match.matched_by, {}};
+    DUET_ASSIGN_OR_RETURN(pulled.resources, source_.FetchHistory(match.id, from));
+    DUET_ASSIGN_OR_RETURN(stored,
+                          writer_.Store(patients.front(), mrn, pulled, from, as_of,
+                                        fhir::FormatInstantMillis(context_.clock() * 1000)));
+    return Status::Ok();
+  }));
+  return stored;
 }
 
 Status PullMedicationHistoryJob::Pull(const OutboxItem& item, JobRunReport& report) {

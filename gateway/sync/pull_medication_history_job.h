@@ -13,7 +13,9 @@
 // reason (`duet sync status`); they are tried again in the next `repull_every` period, or after
 // `duet sync retry`. Other failures back off like the push job's; when the source cannot be
 // reached the run stops. A crash repeats at most the pull of one patient, whose transaction is
-// idempotent.
+// idempotent. Each patient's pull is one audit record (SyncAudit, `search-type`: the search
+// discloses the patient's identifiers and demographics, and the answer is taken in), committed
+// with the transaction that stores the history, or recorded with the failure's outcome.
 //
 // Holds the context's references and the client, which must outlive it.
 #pragma once
@@ -24,6 +26,7 @@
 #include "gateway/config/sync_config.h"
 #include "gateway/sync/medication_history_source.h"
 #include "gateway/sync/medication_history_writer.h"
+#include "gateway/sync/sync_audit.h"
 #include "gateway/sync/sync_context.h"
 #include "gateway/sync/sync_job.h"
 
@@ -50,6 +53,7 @@ class PullMedicationHistoryJob : public SyncJob {
   SyncContext context_;
   MedicationHistorySource source_;
   MedicationHistoryWriter writer_;
+  SyncAudit audit_;
 };
 
 }  // namespace duet::gateway

@@ -74,7 +74,8 @@ PullReferralsJob::PullReferralsJob(std::string name, EndpointConfig endpoint,
       endpoint_(std::move(endpoint)),
       practice_npi_(std::move(practice_npi)),
       context_(context),
-      client_(client) {}
+      client_(client),
+      audit_(context.audit, name_, endpoint_) {}
 
 Status PullReferralsJob::CheckPartner() {
   auto capabilities = client_.Capabilities();
@@ -171,7 +172,12 @@ Status PullReferralsJob::TakeReferral(const Page& page, const Json& request, con
   PulledReferralOptions options{endpoint_.base_url, practice_npi_, context_.mapping,
                                 request_seen.has_value()};
   DUET_ASSIGN_OR_RETURN(Json transaction, PulledReferralTransaction(referral, options));
-  DUET_ASSIGN_OR_RETURN(std::string local_task, WriteLocally(transaction));
+  std::string local_task;
+  AuditRecord record = audit_.Draft("search-type");
+  DUET_RETURN_IF_ERROR(audit_.Imported(record, [&]() -> Status {
+    DUET_ASSIGN_OR_RETURN(local_task, WriteLocally(transaction));
+    return Status::Ok();
+  }));
   DUET_ASSIGN_OR_RETURN(auto link, LoadPartnerTaskLink(context_.state, endpoint_.name, local_task));
   if (!link) {
     auto stored = context_.store.Read("Task", local_task);

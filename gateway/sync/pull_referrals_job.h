@@ -16,6 +16,8 @@
 //   for push_referral_status.
 // - The partner's CapabilityStatement must list `_lastUpdated` for ServiceRequest; it is checked
 //   once per run.
+// - Each referral taken in is one audit record (SyncAudit, `search-type`), committed with the
+//   local transaction that stores it; a referral the local API refuses is recorded as a failure.
 //
 // Holds references to what `context` names and to the client, which must outlive it; run by one
 // thread at a time (SyncJob).
@@ -27,6 +29,7 @@
 #include "fhir/client/fhir_client.h"
 #include "gateway/config/sync_config.h"
 #include "gateway/sync/pulled_referral.h"
+#include "gateway/sync/sync_audit.h"
 #include "gateway/sync/sync_context.h"
 #include "gateway/sync/sync_job.h"
 
@@ -60,6 +63,7 @@ class PullReferralsJob : public SyncJob {
   std::string practice_npi_;
   SyncContext context_;
   fhir::FhirClient& client_;
+  SyncAudit audit_;
 };
 
 }  // namespace duet::gateway

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "fhir/client/http_error.h"
+#include "gateway/audit/audit_entities.h"
 #include "gateway/sync/changed_resources.h"
 #include "gateway/sync/outbound_bundle.h"
 #include "gateway/sync/outbox_policy.h"
@@ -20,16 +21,16 @@ using fhir::Json;
 
 }  // namespace
 
-PushCarePlansJob::PushCarePlansJob(std::string name, EndpointConfig endpoint, ResourceStore& store,
-                                   SyncStateStore& state, fhir::FhirClient& client,
-                                   mappings::MappingContext context, Clock clock)
+PushCarePlansJob::PushCarePlansJob(std::string name, EndpointConfig endpoint,
+                                   const SyncContext& context, fhir::FhirClient& client)
     : name_(std::move(name)),
       endpoint_(std::move(endpoint)),
-      store_(store),
-      state_(state),
+      store_(context.store),
+      state_(context.state),
       client_(client),
-      context_(std::move(context)),
-      clock_(std::move(clock)) {}
+      context_(context.mapping),
+      clock_(context.clock),
+      audit_(context.audit, name_, endpoint_) {}
 
 StatusOr<int64_t> PushCarePlansJob::EnqueueChangedPlans() {
   DUET_ASSIGN_OR_RETURN(JobState job, state_.LoadJob(name_));
@@ -60,6 +61,25 @@ StatusOr<int64_t> PushCarePlansJob::EnqueueChangedPlans() {
   return queued;
 }
 
+StatusOr<fhir::FhirResponse> PushCarePlansJob::SendChunk(const Json& bundle,
+                                                         const OutboundOrigins& origins) {
+  AuditRecord record = audit_.Draft("transaction");
+  if (const Json* entries = bundle.Find("entry")) {
+    for (const Json& entry : entries->items()) {
+      const Json* resource = entry.Find("resource");
+      auto origin = origins.find(resource == nullptr ? "" : OutboundKey(*resource));
+      if (origin != origins.end()) AddStoredAuditEntity(record, origin->second);
+    }
+  }
+  fhir::FhirRequest request;
+  request.method = "POST";
+  request.body = fhir::WriteJson(bundle);
+  request.idempotent = true;  // conditional upserts only
+  StatusOr<fhir::FhirResponse> response = client_.Send(request);
+  DUET_RETURN_IF_ERROR(audit_.Disclosed(record, response));
+  return response;
+}
+
 Status PushCarePlansJob::Send(const OutboxItem& item, JobRunReport& report) {
   LiteralReference target;
   if (!ParseLiteralReference(item.key, &target)) {
@@ -72,19 +92,15 @@ Status PushCarePlansJob::Send(const OutboxItem& item, JobRunReport& report) {
   }
   int64_t retry_after = 0;
   Status sent = [&]() -> Status {
-    DUET_ASSIGN_OR_RETURN(std::vector<Json> resources, GatherOutbound(store_, *current));
+    OutboundOrigins origins;
+    DUET_ASSIGN_OR_RETURN(std::vector<Json> resources, GatherOutbound(store_, *current, &origins));
     std::map<std::string, std::string> partner_references;
     std::vector<std::vector<Json>> chunks =
         OutboundChunks(std::move(resources), endpoint_.max_transaction_entries);
     for (size_t i = 0; i < chunks.size(); ++i) {
-      std::vector<Json>& chunk = chunks[i];
-      for (Json& resource : chunk) UsePartnerReferences(resource, partner_references);
-      Json bundle = OutboundTransaction(std::move(chunk));
-      fhir::FhirRequest request;
-      request.method = "POST";
-      request.body = fhir::WriteJson(bundle);
-      request.idempotent = true;  // conditional upserts only
-      DUET_ASSIGN_OR_RETURN(fhir::FhirResponse response, client_.Send(request));
+      for (Json& resource : chunks[i]) UsePartnerReferences(resource, partner_references);
+      Json bundle = OutboundTransaction(std::move(chunks[i]));
+      DUET_ASSIGN_OR_RETURN(fhir::FhirResponse response, SendChunk(bundle, origins));
       retry_after = RetryAfterSeconds(response);
       DUET_RETURN_IF_ERROR(fhir::HttpErrorStatus("POST", response));
       if (i + 1 == chunks.size()) break;  // the partner's ids only matter to later chunks

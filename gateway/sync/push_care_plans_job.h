@@ -13,7 +13,11 @@
 // 409, 412, 422), it becomes a dead letter for `duet sync retry`. When the partner cannot be
 // reached the run stops early. A crash at any point repeats at most one idempotent send.
 //
-// Holds references to the store, the state store and the client, which must outlive it.
+// Each transaction sent is recorded in the audit trail (SyncAudit: `transaction`, the plans'
+// resources and patients, the partner's answer).
+//
+// Holds references to the store, the state store, the audit log and the client, which must
+// outlive it.
 #pragma once
 
 #include <memory>
@@ -23,6 +27,9 @@
 #include "gateway/config/sync_config.h"
 #include "gateway/store/resource_store.h"
 #include "gateway/sync/endpoint_auth.h"
+#include "gateway/sync/outbound_bundle.h"
+#include "gateway/sync/sync_audit.h"
+#include "gateway/sync/sync_context.h"
 #include "gateway/sync/sync_job.h"
 #include "gateway/sync/sync_state_store.h"
 #include "mappings/mapping_context.h"
@@ -31,9 +38,8 @@ namespace duet::gateway {
 
 class PushCarePlansJob : public SyncJob {
  public:
-  PushCarePlansJob(std::string name, EndpointConfig endpoint, ResourceStore& store,
-                   SyncStateStore& state, fhir::FhirClient& client,
-                   mappings::MappingContext context, Clock clock);
+  PushCarePlansJob(std::string name, EndpointConfig endpoint, const SyncContext& context,
+                   fhir::FhirClient& client);
 
   StatusOr<JobRunReport> RunOnce(const std::function<bool()>& should_stop) override;
 
@@ -42,6 +48,8 @@ class PushCarePlansJob : public SyncJob {
   // Sends one item and records the outcome. Not OK when the partner is unreachable (or the
   // state store fails): the run should stop.
   Status Send(const OutboxItem& item, JobRunReport& report);
+  // Sends one chunk as a transaction and records the disclosure.
+  StatusOr<fhir::FhirResponse> SendChunk(const fhir::Json& bundle, const OutboundOrigins& origins);
 
   std::string name_;
   EndpointConfig endpoint_;
@@ -50,6 +58,7 @@ class PushCarePlansJob : public SyncJob {
   fhir::FhirClient& client_;
   mappings::MappingContext context_;
   Clock clock_;
+  SyncAudit audit_;
 };
 
 }  // namespace duet::gateway

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "fhir/client/http_error.h"
+#include "gateway/audit/audit_entities.h"
 #include "gateway/sync/changed_resources.h"
 #include "gateway/sync/outbox_policy.h"
 #include "gateway/sync/pulled_referral.h"
@@ -40,7 +41,11 @@ std::vector<std::pair<std::string, std::string>> PartnerIdentifiers(
 
 PushReferralStatusJob::PushReferralStatusJob(std::string name, EndpointConfig endpoint,
                                              const SyncContext& context, fhir::FhirClient& client)
-    : name_(std::move(name)), endpoint_(std::move(endpoint)), context_(context), client_(client) {}
+    : name_(std::move(name)),
+      endpoint_(std::move(endpoint)),
+      context_(context),
+      client_(client),
+      audit_(context.audit, name_, endpoint_) {}
 
 StatusOr<bool> PushReferralStatusJob::FromPartner(const StoredResource& stored,
                                                   const PartnerSharing& sharing) {
@@ -135,6 +140,15 @@ StatusOr<PartnerTaskLink> PushReferralStatusJob::Link(const StoredResource& stor
   return link;
 }
 
+StatusOr<fhir::FhirResponse> PushReferralStatusJob::Put(const StoredResource& stored,
+                                                        fhir::FhirRequest put) {
+  AuditRecord record = audit_.Draft("update");
+  AddStoredAuditEntity(record, stored);
+  StatusOr<fhir::FhirResponse> response = client_.Send(put);
+  DUET_RETURN_IF_ERROR(audit_.Disclosed(record, response));
+  return response;
+}
+
 StatusOr<bool> PushReferralStatusJob::Deliver(const StoredResource& stored, int64_t& retry_after) {
   DUET_ASSIGN_OR_RETURN(Json parsed, ParseStored(stored));
   DUET_ASSIGN_OR_RETURN(Json local, PortableOutputs(context_.store, std::move(parsed)));
@@ -156,7 +170,7 @@ StatusOr<bool> PushReferralStatusJob::Deliver(const StoredResource& stored, int6
     put.path = path;
     put.body = fhir::WriteJson(merged->task);
     put.headers = {{"If-Match", link.etag}};
-    DUET_ASSIGN_OR_RETURN(fhir::FhirResponse response, client_.Send(put));
+    DUET_ASSIGN_OR_RETURN(fhir::FhirResponse response, Put(stored, std::move(put)));
     retry_after = RetryAfterSeconds(response);
     if (IsConflict(response.status)) {
       DUET_RETURN_IF_ERROR(Reread(link));  // the partner moved on: merge onto what it has now

@@ -14,6 +14,9 @@
 // found, is a dead letter with a message saying so; other failures back off like
 // push_care_plans (outbox_policy.h).
 //
+// Each PUT is recorded in the audit trail (SyncAudit: `update`, the local Task and its patient,
+// the partner's answer).
+//
 // Holds references to what `context` names and to the client, which must outlive it; run by one
 // thread at a time (SyncJob).
 #pragma once
@@ -24,6 +27,7 @@
 #include "gateway/config/sync_config.h"
 #include "gateway/sync/partner_sharing.h"
 #include "gateway/sync/partner_task_link.h"
+#include "gateway/sync/sync_audit.h"
 #include "gateway/sync/sync_context.h"
 #include "gateway/sync/sync_job.h"
 
@@ -49,11 +53,14 @@ class PushReferralStatusJob : public SyncJob {
   StatusOr<PartnerTaskLink> Link(const StoredResource& stored, const fhir::Json& local);
   // The partner's Task `id` as it is now, into `link`.
   Status Reread(PartnerTaskLink& link);
+  // PUTs the merged Task to the partner and records the disclosure of the local one.
+  StatusOr<fhir::FhirResponse> Put(const StoredResource& stored, fhir::FhirRequest put);
 
   std::string name_;
   EndpointConfig endpoint_;
   SyncContext context_;
   fhir::FhirClient& client_;
+  SyncAudit audit_;
 };
 
 }  // namespace duet::gateway

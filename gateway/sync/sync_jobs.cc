@@ -70,8 +70,7 @@ StatusOr<SyncMachinery> BuildSyncMachinery(const GatewayConfig& config,
     if (job.kind == "push_care_plans") {
       machinery.runner->AddJob(
           job.name, std::move(schedule),
-          std::make_unique<PushCarePlansJob>(job.name, *endpoint, context.store, context.state,
-                                             client, context.mapping, context.clock));
+          std::make_unique<PushCarePlansJob>(job.name, *endpoint, context, client));
     } else if (job.kind == "pull_medication_history") {
       machinery.runner->AddJob(
           job.name, std::move(schedule),

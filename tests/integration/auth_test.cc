@@ -374,6 +374,31 @@ TEST_F(AuthTest, ThePracticeApiNeedsThePracticesOwnToken) {
   EXPECT_EQ(practice.status, 200) << practice.body;
 }
 
+// The practice API's accesses to patient data are audited like the FHIR API's: one AuditEvent
+// each, by the practice (or unauthenticated without its token), naming the patient.
+TEST_F(AuthTest, ThePracticeApiUploadsAndReadsAreAudited) {
+  AuditTrail audit(*client_);
+  const HeaderList practice = {{"Content-Type", "application/json"},
+                               {"Authorization", std::string("Bearer ") + kPracticeToken}};
+  HttpsResponse uploaded =
+      client_->Post("/practice/v1/records", fhir::WriteJson(PrfFixture("patient.json")), practice);
+  ASSERT_EQ(uploaded.status, 200) << uploaded.body;
+  std::string patient(ParseOrFail(uploaded.body).Find("records")->items()[0].StringOr("fhir"));
+  patient = patient.substr(0, patient.find("/_history"));
+  audit.Expect("an upload of a new patient", {"practice", "", "create", "0", {patient}});
+
+  HttpsResponse read = client_->Get("/practice/v1/patients/PT-004512", practice);
+  ASSERT_EQ(read.status, 200) << read.body;
+  audit.Expect("a read of the patient's record", {"practice", "", "read", "0", {patient}});
+
+  EXPECT_EQ(client_->Get("/practice/v1/patients/PT-004512").status, 401);
+  audit.Expect("a read without the practice's token", {"unauthenticated", "", "read", "4"});
+
+  HttpsResponse queue = client_->Get("/practice/v1/referrals", practice);
+  ASSERT_EQ(queue.status, 200) << queue.body;
+  audit.Expect("the intake queue", {"practice", "", "search-type", "0"});
+}
+
 // limits.requests_per_second 1, burst 3: the token endpoint is limited by address, each SMART
 // client and the practice by themselves.
 TEST(AuthRateLimitTest, TheTokenEndpointAndEachClientAreLimitedApart) {

@@ -144,6 +144,43 @@ TEST_F(SyncIntegrationTest, SharedPlansArePushedOncePerVersion) {
             std::string::npos);
 }
 
+// Each transaction pushed is one AuditEvent of the practice's gateway (read by its admin): the
+// job as agent with the partner's NPI, the partner endpoint as recipient, the patient it
+// disclosed.
+TEST_F(SyncIntegrationTest, APushIsAuditedNamingThePartnerAndThePatients) {
+  HttpsResponse uploaded = practice_client_->Post(
+      "/practice/v1/records",
+      fhir::WriteJson(Batch({"patient.json", "provider.json", "provider-ot.json",
+                             "provider-referring.json", "referral.json", "plan_of_care.json"})),
+      kJson);
+  ASSERT_EQ(uploaded.status, 200) << uploaded.body.substr(0, 1500);
+  std::string patient(ParseOrFail(uploaded.body).Find("records")->items()[0].StringOr("fhir"));
+  patient = patient.substr(0, patient.find("/_history"));  // Patient/<id>
+
+  ProcessResult run = Sync("run", {"push-evim"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  HttpsResponse page = practice_client_->Get("/admin/v1/audit?client=push-evim");
+  ASSERT_EQ(page.status, 200) << page.body.substr(0, 500);
+  Json bundle = ParseOrFail(page.body);
+  ASSERT_EQ(bundle.Find("total")->number_text(), "1") << page.body;
+  const Json& event = *bundle.Find("entry")->items()[0].Find("resource");
+  EXPECT_EQ(event.Find("subtype")->items()[0].StringOr("code"), "transaction");
+  EXPECT_EQ(event.StringOr("outcome"), "0");
+  const Json& agents = *event.Find("agent");
+  ASSERT_EQ(agents.items().size(), 2u) << fhir::WriteJson(event);
+  EXPECT_EQ(agents.items()[0].StringOr("altId"), "push-evim");
+  EXPECT_EQ(agents.items()[0].Find("who")->Find("identifier")->StringOr("value"), "1620193841");
+  EXPECT_EQ(agents.items()[1].Find("network")->StringOr("address"), partner_.base_url() + "/fhir");
+  std::vector<std::string> patients;
+  for (const Json& entity : event.Find("entity")->items()) {
+    if (entity.Find("role")->StringOr("code") == "1") {
+      patients.emplace_back(entity.Find("what")->StringOr("reference"));
+    }
+  }
+  EXPECT_EQ(patients, (std::vector<std::string>{patient}));
+  EXPECT_NE(fhir::WriteJson(event).find("\"CarePlan/"), std::string::npos) << "the plan sent";
+}
+
 TEST_F(SyncIntegrationTest, WhatCannotBeDeliveredWaitsAndGoesOutLater) {
   Upload(Batch({"patient.json", "provider.json", "provider-ot.json", "provider-referring.json",
                 "referral.json"}));

@@ -6,7 +6,7 @@ import { errorBox } from "../main";
 
 const FIELDS: [string, string, string][] = [
   ["patient", "Patient id", "text"],
-  ["client", "Client id (or development, unauthenticated)", "text"],
+  ["client", "Client id or sync job (or development, practice, unauthenticated)", "text"],
   ["interaction", "Interaction (read, search-type, create, ...)", "text"],
   ["outcome", "Outcome (0 success, 4 refused, 8 error)", "text"],
   ["since", "Since", "date"],

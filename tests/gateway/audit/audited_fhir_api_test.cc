@@ -6,6 +6,7 @@
 #include "gateway/audit/auditing_store.h"
 #include "gateway/fhir_api/fhir_rest_handler.h"
 #include "gateway/store/sqlite_audit_log.h"
+#include "tests/gateway/audit/audit_test_util.h"
 #include "tests/gateway/store/store_test_util.h"
 
 namespace duet::gateway {
@@ -14,16 +15,8 @@ namespace {
 using fhir::Json;
 using testing::MustParseJson;
 
-// An AuditLog that cannot record (its disk is full, say) but answers queries from the real one.
-class FailingAuditLog : public AuditLog {
- public:
-  explicit FailingAuditLog(AuditLog& real) : real_(real) {}
-  Status Record(const AuditRecord&) override { return UnavailableError("disk full"); }
-  StatusOr<AuditPage> Query(const AuditQuery& query) override { return real_.Query(query); }
-
- private:
-  AuditLog& real_;
-};
+using testing::AuditEventReader;
+using testing::FailingAuditLog;
 
 class AuditedFhirApiTest : public ::testing::Test {
  protected:
@@ -33,6 +26,7 @@ class AuditedFhirApiTest : public ::testing::Test {
     audited_store_ = std::make_unique<AuditingResourceStore>(*db_.store);
     fhir_ = std::make_shared<FhirRestHandler>(*audited_store_, validator_, FhirApiOptions{});
     api_ = Audited(*db_.log);
+    events_ = std::make_unique<AuditEventReader>(*db_.log);
   }
 
   std::unique_ptr<AuditedFhirApi> Audited(AuditLog& log) {
@@ -59,30 +53,10 @@ class AuditedFhirApiTest : public ::testing::Test {
     return (api != nullptr ? api : api_.get())->Handle(request);
   }
 
-  // The AuditEvents recorded since the last call, oldest first.
-  std::vector<Json> NewEvents() {
-    auto page = db_.log->Query({});
-    EXPECT_TRUE(page.ok());
-    std::vector<Json> events;
-    for (auto it = page->events.rbegin(); it != page->events.rend(); ++it) {
-      events.push_back(MustParseJson(*it));
-    }
-    std::vector<Json> fresh(events.begin() + static_cast<long>(seen_), events.end());
-    seen_ = events.size();
-    return fresh;
-  }
-
-  static std::string Subtype(const Json& event) {
-    return std::string(event.Find("subtype")->items()[0].StringOr("code"));
-  }
+  std::vector<Json> NewEvents() { return events_->NewEvents(); }
+  static std::string Subtype(const Json& event) { return AuditEventReader::Subtype(event); }
   static std::vector<std::string> Entities(const Json& event) {
-    std::vector<std::string> references;
-    if (const Json* entities = event.Find("entity")) {
-      for (const Json& entity : entities->items()) {
-        references.emplace_back(entity.Find("what")->StringOr("reference"));
-      }
-    }
-    return references;
+    return AuditEventReader::Entities(event);
   }
   std::string CreatePatient() {
     HttpResponse created = Call("POST", "/fhir/Patient", R"({"resourceType":"Patient"})");
@@ -96,7 +70,7 @@ class AuditedFhirApiTest : public ::testing::Test {
   std::unique_ptr<AuditingResourceStore> audited_store_;
   std::shared_ptr<FhirRestHandler> fhir_;
   std::unique_ptr<AuditedFhirApi> api_;
-  size_t seen_ = 0;
+  std::unique_ptr<AuditEventReader> events_;
 };
 
 TEST_F(AuditedFhirApiTest, EachAccessLeavesExactlyOneAuditEvent) {

@@ -10,6 +10,7 @@
 #include "gateway/sync/sync_jobs.h"
 #include "tests/gateway/practice_api/practice_api_test_base.h"
 #include "tests/support/fhir_test_util.h"
+#include "tests/support/recording_audit_log.h"
 #include "tests/support/scripted_https_server.h"
 
 namespace duet::gateway {
@@ -200,9 +201,12 @@ class PullMedicationHistoryJobTest : public testing::PracticeApiTestBase {
     job.endpoint = name;
     job.every_seconds = 3600;
     job.as_of = "2025-01-20";
-    SyncContext context{*store_, *state_, *fhir_,
+    SyncContext context{*store_,
+                        *state_,
+                        *fhir_,
                         mappings::MappingContext{testing::kIdentifierBase},
-                        [this] { return now_.load(); }};
+                        [this] { return now_.load(); },
+                        audit_log_};
     jobs_.push_back(
         std::make_unique<PullMedicationHistoryJob>(job, endpoint, context, *clients_.back()));
     return *jobs_.back();
@@ -218,6 +222,7 @@ class PullMedicationHistoryJobTest : public testing::PracticeApiTestBase {
   std::vector<std::unique_ptr<fhir::FhirClient>> clients_;
   std::vector<std::unique_ptr<PullMedicationHistoryJob>> jobs_;
   std::atomic<int64_t> now_{1'800'000'000};
+  test::RecordingAuditLog audit_log_;
 };
 
 TEST_F(PullMedicationHistoryJobTest, APatientFoundByIdentifierGetsTheFillsOfTheWindow) {
@@ -226,6 +231,12 @@ TEST_F(PullMedicationHistoryJobTest, APatientFoundByIdentifierGetsTheFillsOfTheW
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->failed, 0) << report->message;
   EXPECT_EQ(report->received, 2) << "the reversed claim is dropped: " << report->message;
+  std::vector<AuditRecord> records = audit_log_.Take();
+  ASSERT_EQ(records.size(), 1u) << "one audit record per patient pulled";
+  EXPECT_EQ(records[0].interaction, "search-type");
+  EXPECT_EQ(records[0].agent.client_id, "medhx-pbm");
+  EXPECT_EQ(records[0].outcome, 0);
+  EXPECT_EQ(records[0].patients, (std::vector<std::string>{PatientId()}));
   std::vector<std::string> targets = sources_[0]->Targets();
   ASSERT_GE(targets.size(), 3u);
   EXPECT_NE(targets[0].find("identifier=https%3A%2F%2Fsunrise-pt.example%2Fsid%2Fmrn%7CPT-004512"),

@@ -153,6 +153,14 @@ TEST_F(PullReferralsJobTest, AReferralTheGatewayRefusesHoldsTheWatermarkBack) {
   EXPECT_NE(report->message.find("HTTP 422"), std::string::npos) << report->message;
   EXPECT_EQ(state_->LoadJob("pull-evim")->watermark, "2025-01-08T15:02:11.312Z")
       << "not past the referral that is not stored";
+  std::vector<AuditRecord> records = audit_log_.Take();
+  ASSERT_EQ(records.size(), 2u) << "one audit record per referral, taken in or not";
+  for (const AuditRecord& record : records) {
+    EXPECT_EQ(record.interaction, "search-type");
+    EXPECT_EQ(record.agent.client_id, "pull-evim");
+    EXPECT_EQ(record.remote_address, endpoint_.base_url);
+  }
+  EXPECT_EQ(records[0].outcome + records[1].outcome, 4) << "one taken in (0), one refused (4)";
 
   // The partner fixes it: the next run takes it in and the watermark catches up.
   broken.Set("priority", Json::String("routine"));

@@ -9,6 +9,7 @@
 #include "tests/gateway/practice_api/practice_api_test_base.h"
 #include "tests/gateway/sync/referral_job_test_base.h"
 #include "tests/support/https_client.h"
+#include "tests/support/recording_audit_log.h"
 #include "tests/support/scripted_https_server.h"
 
 namespace duet::gateway {
@@ -31,9 +32,13 @@ class PushCarePlansJobTest : public testing::PracticeApiTestBase {
     ASSERT_TRUE(partner_->Start().ok());
     endpoint_ = testing::EvimEndpoint(partner_->base_url() + "/fhir");
     client_ = std::move(*MakeEndpointClient(endpoint_));
-    job_ = std::make_unique<PushCarePlansJob>("push-evim", endpoint_, *store_, *state_, *client_,
-                                              mappings::MappingContext{testing::kIdentifierBase},
-                                              [this] { return now_.load(); });
+    SyncContext context{*store_,
+                        *state_,
+                        *fhir_,
+                        mappings::MappingContext{testing::kIdentifierBase},
+                        [this] { return now_.load(); },
+                        audit_log_};
+    job_ = std::make_unique<PushCarePlansJob>("push-evim", endpoint_, context, *client_);
     Upload(Batch({Fixture("patient.json"), Fixture("patient-slp.json"), Fixture("provider.json"),
                   Fixture("provider-ot.json"), Fixture("provider-slp.json"),
                   Fixture("provider-referring.json"), Fixture("provider-neurologist.json"),
@@ -77,6 +82,7 @@ class PushCarePlansJobTest : public testing::PracticeApiTestBase {
   std::mutex mutex_;
   std::vector<ScriptedResponse> answers_;
   std::vector<std::string> bodies_;
+  test::RecordingAuditLog audit_log_;
 };
 
 TEST_F(PushCarePlansJobTest, OnlySharedPlansGoOutOncePerVersion) {
@@ -98,6 +104,49 @@ TEST_F(PushCarePlansJobTest, OnlySharedPlansGoOutOncePerVersion) {
   }
   EXPECT_EQ(Run()->sent, 0);
   EXPECT_EQ(transactions_, 1);
+}
+
+// Each transaction sent is one audit record: the job, the partner, the plan's patient, the answer.
+TEST_F(PushCarePlansJobTest, EachTransactionSentIsAuditedWithThePartnersAnswer) {
+  AnswerNext({ScriptedResponse::Fhir(503, R"({"resourceType":"OperationOutcome","issue":[]})",
+                                     {{"Retry-After", "120"}})});
+  EXPECT_FALSE(Run().ok());
+  std::vector<AuditRecord> records = audit_log_.Take();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].interaction, "transaction");
+  EXPECT_EQ(records[0].http_status, 503);
+  EXPECT_EQ(records[0].outcome, 8);
+
+  now_ += 3600;
+  ASSERT_EQ(Run()->sent, 1);
+  records = audit_log_.Take();
+  ASSERT_EQ(records.size(), 1u);
+  const AuditRecord& sent = records[0];
+  EXPECT_EQ(sent.agent.kind, "sync");
+  EXPECT_EQ(sent.agent.client_id, "push-evim");
+  EXPECT_EQ(sent.agent.organization_npi, "1620193841");
+  EXPECT_EQ(sent.remote_address, endpoint_.base_url);
+  EXPECT_EQ(sent.outcome, 0);
+  auto patients = store_->Search(*fhir::ParseSearchQuery(
+      "Patient", {{"identifier", std::string(testing::kIdentifierBase) + "/mrn|PT-004512"}}));
+  ASSERT_TRUE(patients.ok() && patients->matches.size() == 1u);
+  EXPECT_EQ(sent.patients, (std::vector<std::string>{patients->matches[0].id}));
+  bool plan = false;
+  for (const std::string& resource : sent.resources)
+    plan = plan || resource.rfind("CarePlan/", 0) == 0;
+  EXPECT_TRUE(plan) << "the plan of care is named";
+}
+
+// While the audit trail cannot be written, a plan sent counts as not sent: it goes out again
+// (and is recorded) later.
+TEST_F(PushCarePlansJobTest, APushThatCannotBeAuditedIsSentAgainLater) {
+  audit_log_.refuse = true;
+  EXPECT_FALSE(Run().ok());
+  EXPECT_EQ(state_->Items("push-evim", "pending")->size(), 1u);
+  audit_log_.refuse = false;
+  now_ += 3600;
+  EXPECT_EQ(Run()->sent, 1);
+  EXPECT_EQ(audit_log_.Take().size(), 1u);
 }
 
 // FHIR-MAPPING.md scenario 10: the partner answers 503 with Retry-After: 120.

@@ -1,7 +1,8 @@
 // What the referral sync job tests share: the practice's gateway without sockets
 // (PracticeApiTestBase) knowing Maria Lopez and Dr. Chen, its sync state, and the partner EVIM as
 // a FakeFhirPartner over TLS that knows the practice's Organization, with an endpoint and client
-// for it. `context()` is what the gateway lends the jobs, with a fake clock.
+// for it. `context()` is what the gateway lends the jobs, with a fake clock and an audit log in
+// memory.
 #pragma once
 
 #include <atomic>
@@ -14,6 +15,7 @@
 #include "tests/support/fake_fhir_partner.h"
 #include "tests/support/fhir_test_util.h"
 #include "tests/support/https_client.h"
+#include "tests/support/recording_audit_log.h"
 
 namespace duet::gateway::testing {
 
@@ -51,8 +53,12 @@ class ReferralJobTestBase : public PracticeApiTestBase {
   }
 
   SyncContext context() {
-    return SyncContext{*store_, *state_, *fhir_, mappings::MappingContext{kIdentifierBase},
-                       [this] { return now_.load(); }};
+    return SyncContext{*store_,
+                       *state_,
+                       *fhir_,
+                       mappings::MappingContext{kIdentifierBase},
+                       [this] { return now_.load(); },
+                       audit_log_};
   }
   // The partner serves its referral searchset (tests/fixtures/partner/referral-searchset.json).
   fhir::Json ServeSearchset() {
@@ -66,6 +72,7 @@ class ReferralJobTestBase : public PracticeApiTestBase {
   EndpointConfig endpoint_;
   std::unique_ptr<fhir::FhirClient> client_;
   std::atomic<int64_t> now_{1'800'000'000};
+  test::RecordingAuditLog audit_log_;  // what the jobs record of their exchanges
 };
 
 }  // namespace duet::gateway::testing
