@@ -1,10 +1,10 @@
 // AuditLog: the audit trail of accesses to patient data (docs/security.md, "What is audited").
 // Record() accepts one record to be kept, or refuses it (then the caller withholds the answer: no
 // disclosure without a trace); an implementation may commit accepted records shortly after it
-// returns (SqliteAuditLog queues them), and Query() sees every record accepted before it. Writes that change data record theirs
-// inside their own write transaction instead (WriteTransaction::AppendAudit), so a rolled-back
-// write leaves no record of success. Query() answers admins (`/admin/v1/audit`, `duet audit`),
-// newest first; partners never reach it.
+// returns (SqliteAuditLog queues them), and Query() sees every record accepted before it.
+// Writes that change data record theirs inside their own write transaction instead
+// (WriteTransaction::AppendAudit), so a rolled-back write leaves no record of success. Query()
+// answers admins (`/admin/v1/audit`, `duet audit`), newest first; partners never reach it.
 //
 // The SQLite implementation is store/sqlite_audit_log.h. Implementations are thread-safe: any
 // thread may call any method.
