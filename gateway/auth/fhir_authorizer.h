@@ -6,11 +6,13 @@
 // own. `/fhir/metadata` stays open. A missing or dead token answers 401 with
 // `WWW-Authenticate: Bearer`; too narrow a token 403; both as OperationOutcome.
 //
-// Then the client sees only the patients shared with its organization (patient_access.h): a read
-// of anything else answers 404 exactly as for a resource that does not exist; searches and
-// histories drop what is not visible, included resources too (and leave out `total` when a page
-// with a next link lost entries); an update or delete of an existing resource it may not see, or
-// a write naming a patient it may not see, answers 404.
+// Then the client sees only the patients shared with its organization (patient_access.h). That
+// is enforced where the FHIR API reads and writes: the authorizer opens a PartnerScope around the
+// request, and the FHIR handler behind it must read and write through PartnerVisibleStore, which
+// leaves out of reads, searches (includes and totals too), histories and conditional matches what
+// is not visible and refuses to change it. The authorizer itself refuses a write naming a patient
+// the client may not see (404), and checks a single resource it answers once more (cheap: one
+// decision per version) in case the handler was wired without that store.
 //
 // Holds the inner handler (shared) and references to the store and token table, which must
 // outlive it.

@@ -53,6 +53,17 @@ class SqliteRows {
   sqlite3_stmt* statement_;
 };
 
+// Every remaining row of `rows`, each made into a T by `from_row(rows)`.
+template <typename T, typename FromRow>
+StatusOr<std::vector<T>> CollectRows(SqliteRows& rows, FromRow from_row) {
+  std::vector<T> collected;
+  while (true) {
+    DUET_ASSIGN_OR_RETURN(bool more, rows.Next());
+    if (!more) return collected;
+    collected.push_back(from_row(rows));
+  }
+}
+
 class SqliteConnection {
  public:
   struct Options {

@@ -67,22 +67,19 @@ constexpr char kItemColumns[] =
 
 StatusOr<std::vector<OutboxItem>> ReadItems(SqliteConnection& db, const SqlFragment& query) {
   DUET_ASSIGN_OR_RETURN(SqliteRows rows, db.Query(query));
-  std::vector<OutboxItem> items;
-  while (true) {
-    DUET_ASSIGN_OR_RETURN(bool more, rows.Next());
-    if (!more) return items;
+  return CollectRows<OutboxItem>(rows, [](const SqliteRows& row) {
     OutboxItem item;
-    item.id = rows.Int64(0);
-    item.job = rows.Text(1);
-    item.key = rows.Text(2);
-    item.payload = rows.Text(3);
-    item.attempts = static_cast<int>(rows.Int64(4));
-    item.next_attempt_at = rows.Int64(5);
-    item.last_error = rows.Text(6);
-    item.state = rows.Text(7);
-    item.created_at = rows.Int64(8);
-    items.push_back(std::move(item));
-  }
+    item.id = row.Int64(0);
+    item.job = row.Text(1);
+    item.key = row.Text(2);
+    item.payload = row.Text(3);
+    item.attempts = static_cast<int>(row.Int64(4));
+    item.next_attempt_at = row.Int64(5);
+    item.last_error = row.Text(6);
+    item.state = row.Text(7);
+    item.created_at = row.Int64(8);
+    return item;
+  });
 }
 
 }  // namespace
@@ -165,20 +162,17 @@ StatusOr<std::vector<SyncDayCount>> SqliteSyncStateStore::RunHistory(int64_t sin
                   "SUM(outcome != 'ok'), SUM(sent), SUM(received), SUM(failed) FROM sync_runs "
                   "WHERE started_at >= ? GROUP BY day, job ORDER BY day, job",
                   {since}}));
-  std::vector<SyncDayCount> days;
-  while (true) {
-    DUET_ASSIGN_OR_RETURN(bool more, rows.Next());
-    if (!more) return days;
+  return CollectRows<SyncDayCount>(rows, [](const SqliteRows& row) {
     SyncDayCount count;
-    count.day = rows.Text(0);
-    count.job = rows.Text(1);
-    count.runs = rows.Int64(2);
-    count.failed_runs = rows.Int64(3);
-    count.sent = rows.Int64(4);
-    count.received = rows.Int64(5);
-    count.failed = rows.Int64(6);
-    days.push_back(std::move(count));
-  }
+    count.day = row.Text(0);
+    count.job = row.Text(1);
+    count.runs = row.Int64(2);
+    count.failed_runs = row.Int64(3);
+    count.sent = row.Int64(4);
+    count.received = row.Int64(5);
+    count.failed = row.Int64(6);
+    return count;
+  });
 }
 
 Status SqliteSyncStateStore::SetNextRun(const std::string& job, int64_t next_run_at) {
@@ -323,19 +317,16 @@ StatusOr<std::vector<EndpointHealth>> SqliteSyncStateStore::EndpointChecks() {
       db_->Query({"SELECT endpoint, checked_at, ok, message, certificate_subject, "
                   "certificate_expires_at FROM sync_endpoint_checks ORDER BY endpoint",
                   {}}));
-  std::vector<EndpointHealth> checks;
-  while (true) {
-    DUET_ASSIGN_OR_RETURN(bool more, rows.Next());
-    if (!more) return checks;
+  return CollectRows<EndpointHealth>(rows, [](const SqliteRows& row) {
     EndpointHealth health;
-    health.endpoint = rows.Text(0);
-    health.checked_at = rows.Int64(1);
-    health.ok = rows.Int64(2) != 0;
-    health.message = rows.Text(3);
-    health.certificate_subject = rows.Text(4);
-    health.certificate_expires_at = rows.Int64(5);
-    checks.push_back(std::move(health));
-  }
+    health.endpoint = row.Text(0);
+    health.checked_at = row.Int64(1);
+    health.ok = row.Int64(2) != 0;
+    health.message = row.Text(3);
+    health.certificate_subject = row.Text(4);
+    health.certificate_expires_at = row.Int64(5);
+    return health;
+  });
 }
 
 Status SqliteSyncStateStore::ForgetEndpointCheck(const std::string& endpoint) {

@@ -1,6 +1,11 @@
 # Shell functions shared by the wrk benchmarks (sourced by run_foundation.sh and run_auth.sh).
 # They read $out (the output directory), $seconds and $connections.
 
+# The foundation data set both benchmarks measure, and the server's worker threads.
+plans=100000
+patients=25000
+threads="${DUET_BENCH_THREADS:-4}"
+
 # Waits until an HTTPS URL answers (the dev CA in $out/certs), or exits.
 wait_for() {
   for _ in $(seq 1 100); do

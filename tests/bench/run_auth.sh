@@ -21,9 +21,6 @@ source tests/bench/bench_lib.sh
 
 seconds="${1:-10}"
 connections="${2:-32}"
-plans=100000
-patients=25000
-threads="${DUET_BENCH_THREADS:-4}"
 rate_limit="${DUET_BENCH_RATE_LIMIT:-1000000}"
 out=tests/bench/out/auth
 dev_port=18543

@@ -13,9 +13,6 @@ source tests/bench/bench_lib.sh
 
 seconds="${1:-10}"
 connections="${2:-32}"
-plans=100000
-patients=25000
-threads="${DUET_BENCH_THREADS:-4}"
 out=tests/bench/out/foundation
 duet_port=18443
 bare_port=19443

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "gateway/auth/partner_visible_store.h"
 #include "tests/gateway/auth/two_partners_fixture.h"
 
 namespace duet::gateway {
@@ -13,12 +14,16 @@ constexpr int64_t kNow = 1795800000;
 constexpr char kEvimNpi[] = "1620193841";  // East Valley Internal Medicine: Dr. Chen
 
 // The FHIR API behind the authorizer, without sockets, over the real store of two partners'
-// patients.
+// patients, wired as `duet serve` wires it: the handler reads and writes through
+// PartnerVisibleStore.
 class FhirAuthorizerTest : public testing::TwoPartnersFixture {
  protected:
   void SetUp() override {
     TwoPartnersFixture::SetUp();
-    std::shared_ptr<HttpHandler> inner(fhir_.get(), [](HttpHandler*) {});
+    visible_store_ = std::make_unique<PartnerVisibleStore>(*store_);
+    partner_fhir_ = std::make_shared<FhirRestHandler>(*visible_store_, validator_, FhirApiOptions{},
+                                                      rules_.get());
+    std::shared_ptr<HttpHandler> inner = partner_fhir_;
     authorizer_ = std::make_unique<FhirAuthorizer>(inner, *store_, tokens_, [] { return kNow; });
     maria_ = "Patient/" + maria_id_;
     slp_ = "Patient/" + slp_id_;
@@ -34,7 +39,16 @@ class FhirAuthorizerTest : public testing::TwoPartnersFixture {
     return authorizer_->Handle(request);
   }
 
+  void TearDown() override {
+    authorizer_.reset();
+    partner_fhir_.reset();
+    visible_store_.reset();
+    TwoPartnersFixture::TearDown();
+  }
+
   AccessTokens tokens_;
+  std::unique_ptr<PartnerVisibleStore> visible_store_;
+  std::shared_ptr<FhirRestHandler> partner_fhir_;
   std::unique_ptr<FhirAuthorizer> authorizer_;
   std::string maria_, slp_;
 };
