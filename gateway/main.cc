@@ -17,6 +17,10 @@
 #include "gateway/config/gateway_config.h"
 #include "gateway/server/serve_command.h"
 
+#ifdef DUET_WITH_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
+
 #ifndef DUET_VERSION
 #define DUET_VERSION "unknown"
 #endif
@@ -46,6 +50,20 @@ bool ResolveIdentifierBase(const std::string& flag, const std::string& config_pa
   }
   *base = config->practice.identifier_base;
   return true;
+}
+
+// The memory allocator this binary was linked with (cmake/DuetAllocator.cmake), for `duet version`.
+std::string AllocatorName() {
+#ifdef DUET_WITH_JEMALLOC
+  const char* version = nullptr;
+  size_t size = sizeof(version);
+  if (mallctl("version", static_cast<void*>(&version), &size, nullptr, 0) == 0) {
+    return std::string("jemalloc ") + version;
+  }
+  return "jemalloc";
+#else
+  return "glibc malloc";
+#endif
 }
 
 }  // namespace
@@ -249,6 +267,6 @@ int main(int argc, char** argv) {
     }
     return duet::gateway::RunSyncRetryCommand(sync_config, retry_job, std::cout, std::cerr);
   }
-  std::cout << "duet " << DUET_VERSION << "\n";
+  std::cout << "duet " << DUET_VERSION << "\nmemory allocator: " << AllocatorName() << "\n";
   return 0;
 }

@@ -1,9 +1,6 @@
 #include "mappings/fhir_bundle_writer.h"
 
 #include <algorithm>
-#include <array>
-#include <cstdint>
-#include <cstring>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -15,102 +12,6 @@ namespace duet::mappings {
 namespace {
 
 using fhir::Json;
-
-// SHA-1 (FIPS 180-4), only to derive name-based UUIDs; not used for security. Streaming, so that
-// the namespace and the name are hashed without first being copied into one message.
-class Sha1 {
- public:
-  void Update(std::string_view data) {
-    length_ += data.size();
-    while (!data.empty()) {
-      size_t take = std::min(data.size(), kBlockSize - buffered_);
-      std::memcpy(block_.data() + buffered_, data.data(), take);
-      buffered_ += take;
-      data.remove_prefix(take);
-      if (buffered_ == kBlockSize) {
-        Compress(block_.data());
-        buffered_ = 0;
-      }
-    }
-  }
-
-  std::array<uint8_t, 20> Final() {
-    uint64_t bit_length = length_ * 8;
-    block_[buffered_++] = 0x80;
-    if (buffered_ > kBlockSize - 8) {
-      std::fill(block_.begin() + static_cast<std::ptrdiff_t>(buffered_), block_.end(), 0);
-      Compress(block_.data());
-      buffered_ = 0;
-    }
-    std::fill(block_.begin() + static_cast<std::ptrdiff_t>(buffered_), block_.end() - 8, 0);
-    for (int i = 0; i < 8; ++i) {
-      block_[kBlockSize - 1 - i] = static_cast<uint8_t>(bit_length >> (8 * i));
-    }
-    Compress(block_.data());
-    std::array<uint8_t, 20> digest{};
-    for (int i = 0; i < 5; ++i) {
-      for (int j = 0; j < 4; ++j) digest[4 * i + j] = static_cast<uint8_t>(h_[i] >> (24 - 8 * j));
-    }
-    return digest;
-  }
-
- private:
-  static constexpr size_t kBlockSize = 64;
-
-  static uint32_t Rotl(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
-
-  // One round: e takes the new value and b is rotated; the caller renames the variables instead
-  // of moving all five along.
-  template <typename Function>
-  static void Round(uint32_t a, uint32_t& b, uint32_t c, uint32_t d, uint32_t& e, Function function,
-                    uint32_t k, uint32_t word) {
-    e += Rotl(a, 5) + function(b, c, d) + k + word;
-    b = Rotl(b, 30);
-  }
-
-  // Five rounds, after which the variables are back in their roles.
-  template <typename Function>
-  static void FiveRounds(uint32_t& a, uint32_t& b, uint32_t& c, uint32_t& d, uint32_t& e,
-                         Function function, uint32_t k, const uint32_t* w) {
-    Round(a, b, c, d, e, function, k, w[0]);
-    Round(e, a, b, c, d, function, k, w[1]);
-    Round(d, e, a, b, c, function, k, w[2]);
-    Round(c, d, e, a, b, function, k, w[3]);
-    Round(b, c, d, e, a, function, k, w[4]);
-  }
-
-  void Compress(const uint8_t* p) {
-    uint32_t w[80];
-    for (int i = 0; i < 16; ++i) {
-      w[i] = (uint32_t{p[4 * i]} << 24) | (uint32_t{p[4 * i + 1]} << 16) |
-             (uint32_t{p[4 * i + 2]} << 8) | p[4 * i + 3];
-    }
-    for (int i = 16; i < 80; ++i) w[i] = Rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-    uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4];
-    // The four 20-round stages, each with its own function and constant.
-    auto choose = [](uint32_t x, uint32_t y, uint32_t z) { return (x & y) | (~x & z); };
-    auto parity = [](uint32_t x, uint32_t y, uint32_t z) { return x ^ y ^ z; };
-    auto majority = [](uint32_t x, uint32_t y, uint32_t z) { return (x & y) | (x & z) | (y & z); };
-    for (int i = 0; i < 20; i += 5) FiveRounds(a, b, c, d, e, choose, 0x5A827999, w + i);
-    for (int i = 20; i < 40; i += 5) FiveRounds(a, b, c, d, e, parity, 0x6ED9EBA1, w + i);
-    for (int i = 40; i < 60; i += 5) FiveRounds(a, b, c, d, e, majority, 0x8F1BBCDC, w + i);
-    for (int i = 60; i < 80; i += 5) FiveRounds(a, b, c, d, e, parity, 0xCA62C1D6, w + i);
-    h_[0] += a;
-    h_[1] += b;
-    h_[2] += c;
-    h_[3] += d;
-    h_[4] += e;
-  }
-
-  uint32_t h_[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
-  std::array<uint8_t, kBlockSize> block_{};
-  size_t buffered_ = 0;
-  uint64_t length_ = 0;
-};
-
-// The RFC 4122 URL namespace, 6ba7b811-9dad-11d1-80b4-00c04fd430c8.
-constexpr std::array<uint8_t, 16> kUrlNamespace = {0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1,
-                                                   0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8};
 
 std::string TypedKey(std::string_view type, std::string_view system, std::string_view value) {
   std::string key(type);
@@ -197,25 +98,6 @@ std::vector<std::string> IdentifierKeys(const std::string& type, const Json& res
 }
 
 }  // namespace
-
-std::string DeterministicUuid(std::string_view name) {
-  Sha1 sha1;
-  sha1.Update(
-      std::string_view(reinterpret_cast<const char*>(kUrlNamespace.data()), kUrlNamespace.size()));
-  sha1.Update(name);
-  std::array<uint8_t, 20> digest = sha1.Final();
-  digest[6] = static_cast<uint8_t>((digest[6] & 0x0F) | 0x50);
-  digest[8] = static_cast<uint8_t>((digest[8] & 0x3F) | 0x80);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string uuid;
-  uuid.reserve(36);
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) uuid.push_back('-');
-    uuid.push_back(kHex[digest[i] >> 4]);
-    uuid.push_back(kHex[digest[i] & 0xF]);
-  }
-  return uuid;
-}
 
 std::string ResourceFullUrl(const Json& resource) {
   auto identifier = BusinessIdentifier(resource);

@@ -10,12 +10,9 @@
 #include <vector>
 
 #include "fhir/json.h"
+#include "mappings/name_based_uuid.h"  // DeterministicUuid, for the callers of this header
 
 namespace duet::mappings {
-
-// RFC 4122 name-based UUID, version 5 (SHA-1), of `name` in the URL namespace: the same name
-// always gives the same UUID ("xxxxxxxx-xxxx-5xxx-yxxx-xxxxxxxxxxxx", lower case).
-std::string DeterministicUuid(std::string_view name);
 
 // "urn:uuid:" + DeterministicUuid("<resourceType>|<system>|<value>") of the resource's business
 // (first) identifier; "" when the resource has none.

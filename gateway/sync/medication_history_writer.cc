@@ -14,6 +14,7 @@
 #include "mappings/mapper_support.h"
 #include "mappings/medication_history_mapper.h"
 #include "mappings/medication_reconciliation.h"
+#include "mappings/name_based_uuid.h"
 
 namespace duet::gateway {
 namespace {

@@ -6,9 +6,9 @@
 
 #include "gateway/http/http_types.h"
 #include "mappings/code_tables.h"
-#include "mappings/fhir_bundle_writer.h"
 #include "mappings/fhir_elements.h"
 #include "mappings/mapper_support.h"
+#include "mappings/name_based_uuid.h"
 #include "mappings/resource_set.h"
 
 namespace duet::gateway {

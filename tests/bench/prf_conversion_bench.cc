@@ -14,6 +14,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -43,16 +44,23 @@ std::vector<std::string> MakeRecords(const std::string& fixture, int count) {
   return records;
 }
 
-// Best wall time of `rounds` passes of `work` over every record, in seconds.
-double BestOf(int rounds, const std::vector<std::string>& records,
-              const std::function<size_t(const std::string&)>& work, size_t* checksum) {
-  double best = 1e9;
+using Work = std::function<size_t(const std::string&)>;
+
+// Best wall time, in seconds, of `rounds` passes of each work over every record. The works take
+// turns within each round, so that a slower spell of a shared machine falls on all of them
+// rather than on whichever ran then.
+std::vector<double> BestOfInTurns(int rounds, const std::vector<std::string>& records,
+                                  const std::vector<Work>& works, size_t* checksum) {
+  std::vector<double> best(works.size(), 1e9);
   for (int round = 0; round < rounds; ++round) {
-    size_t sum = 0;
-    auto start = Clock::now();
-    for (const std::string& record : records) sum += work(record);
-    best = std::min(best, std::chrono::duration<double>(Clock::now() - start).count());
-    *checksum += sum;
+    for (size_t work = 0; work < works.size(); ++work) {
+      size_t sum = 0;
+      auto start = Clock::now();
+      for (const std::string& record : records) sum += works[work](record);
+      double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      best[work] = std::min(best[work], seconds);
+      *checksum += sum;
+    }
   }
   return best;
 }
@@ -76,6 +84,44 @@ size_t Convert(const std::string& text, const duet::mappings::MappingContext& co
   return duet::fhir::WriteJson(duet::mappings::ToTransactionBundle(std::move(*resources))).size();
 }
 
+// Time of each step of the conversion, summed over every record of one pass (best of `rounds`),
+// as a share of the baseline: where the conversion's time goes.
+void ReportPhases(int rounds, const std::vector<std::string>& records,
+                  const duet::mappings::MappingContext& context, double baseline) {
+  enum { kParse, kToFhir, kBundle, kWrite, kFree, kPhases };
+  const char* names[kPhases] = {"parse PRF into fhir::Json", "ToFhir", "ToTransactionBundle",
+                                "write the Bundle", "free the trees"};
+  double best[kPhases] = {1e9, 1e9, 1e9, 1e9, 1e9};
+  for (int round = 0; round < rounds; ++round) {
+    double spent[kPhases] = {};
+    for (const std::string& text : records) {
+      auto t0 = Clock::now();
+      auto record = duet::fhir::ParseJson(text);
+      auto t1 = Clock::now();
+      auto resources = duet::mappings::ToFhir(*record, context);
+      auto t2 = Clock::now();
+      auto bundle = std::make_unique<duet::fhir::Json>(
+          duet::mappings::ToTransactionBundle(std::move(*resources)));
+      auto t3 = Clock::now();
+      std::string written = duet::fhir::WriteJson(*bundle);
+      auto t4 = Clock::now();
+      bundle.reset();
+      record = duet::fhir::Json();
+      written = std::string();
+      auto t5 = Clock::now();
+      const Clock::time_point marks[] = {t0, t1, t2, t3, t4, t5};
+      for (int phase = 0; phase < kPhases; ++phase) {
+        spent[phase] += std::chrono::duration<double>(marks[phase + 1] - marks[phase]).count();
+      }
+    }
+    for (int phase = 0; phase < kPhases; ++phase) best[phase] = std::min(best[phase], spent[phase]);
+  }
+  std::printf("where the conversion's time goes (best pass of each step, / baseline):\n");
+  for (int phase = 0; phase < kPhases; ++phase) {
+    std::printf("  %-30s %8.3f s %6.2fx\n", names[phase], best[phase], best[phase] / baseline);
+  }
+}
+
 void Report(const char* name, double seconds, size_t records, size_t bytes) {
   std::printf("%-44s %10.0f records/s %8.1f MB/s %9.3f s\n", name, records / seconds,
               bytes / seconds / 1e6, seconds);
@@ -87,9 +133,11 @@ int main(int argc, char** argv) {
   CLI::App app{"PRF to FHIR conversion benchmark"};
   int count = 10000;
   int rounds = 5;
+  bool phases = false;
   std::string fixtures = DUET_FIXTURES_DIR;
   app.add_option("--records", count, "Plans of care to convert")->check(CLI::PositiveNumber);
   app.add_option("--rounds", rounds, "Passes; the best is reported")->check(CLI::PositiveNumber);
+  app.add_flag("--phases", phases, "Also time each step of the conversion apart");
   app.add_option("--fixtures", fixtures, "tests/fixtures directory");
   CLI11_PARSE(app, argc, argv);
 
@@ -106,13 +154,15 @@ int main(int argc, char** argv) {
   }
 
   size_t checksum = 0;
-  double parse_write = BestOf(rounds, records, RapidJsonParseAndWrite, &checksum);
-  double convert = BestOf(
-      rounds, records, [&](const std::string& text) { return Convert(text, context, false); },
-      &checksum);
-  double validate_convert = BestOf(
-      rounds, records, [&](const std::string& text) { return Convert(text, context, true); },
-      &checksum);
+  std::vector<double> best =
+      BestOfInTurns(rounds, records,
+                    {RapidJsonParseAndWrite,
+                     [&](const std::string& text) { return Convert(text, context, false); },
+                     [&](const std::string& text) { return Convert(text, context, true); }},
+                    &checksum);
+  double parse_write = best[0];
+  double convert = best[1];
+  double validate_convert = best[2];
 
   std::printf("PRF to FHIR conversion: %d plans of care, %.1f MB of PRF, best of %d rounds\n",
               count, bytes / 1e6, rounds);
@@ -121,6 +171,7 @@ int main(int argc, char** argv) {
   Report("same, with PRF schema and rule validation", validate_convert, records.size(), bytes);
   std::printf("conversion / baseline: %.2fx (target <= 4x); with validation: %.2fx\n",
               convert / parse_write, validate_convert / parse_write);
+  if (phases) ReportPhases(rounds, records, context, parse_write);
   std::printf("(checksum %zu)\n", checksum);
   return 0;
 }

@@ -257,6 +257,9 @@ TEST(CommandLineTest, VersionPrintsTheVersion) {
   ProcessResult result = RunDuet({"version"});
   EXPECT_EQ(result.exit_code, 0);
   EXPECT_EQ(result.out.rfind("duet ", 0), 0u) << result.out;
+  // The allocator the build chose (cmake/DuetAllocator.cmake) is the one the binary runs with.
+  EXPECT_TRUE(Contains(result.out, std::string("\nmemory allocator: ") + DUET_EXPECTED_ALLOCATOR))
+      << result.out;
 }
 
 }  // namespace

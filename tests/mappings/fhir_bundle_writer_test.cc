@@ -13,13 +13,6 @@ namespace {
 using fhir::Json;
 using testing::Fixture;
 
-TEST(FhirBundleWriterTest, DeterministicUuidIsRfc4122VersionFive) {
-  // Python: uuid.uuid5(uuid.NAMESPACE_URL, "https://www.python.org").
-  EXPECT_EQ(DeterministicUuid("https://www.python.org"), "30709ed8-a35e-547c-8ef0-c6bf5e229681");
-  EXPECT_EQ(DeterministicUuid("Patient|https://sunrise-pt.example/sid/mrn|PT-004512"),
-            "d9c60924-ecec-5957-90b7-a7bdfb8c0054");
-}
-
 TEST(FhirBundleWriterTest, EntriesAreConditionalUpsertsByBusinessIdentifier) {
   Json bundle = ToTransactionBundle(testing::ToFhirOrDie(Fixture("patient.json")));
   EXPECT_EQ(bundle.StringOr("type"), "transaction");
