@@ -44,13 +44,7 @@ std::string Job(const std::string& endpoint) {
              "as_of": "2025-01-20"})";
 }
 
-std::vector<Json> Entries(const Json& bundle) {
-  std::vector<Json> resources;
-  if (const Json* entries = bundle.Find("entry")) {
-    for (const Json& entry : entries->items()) resources.push_back(*entry.Find("resource"));
-  }
-  return resources;
-}
+std::vector<Json> Entries(const Json& bundle) { return EntryResources(bundle); }
 
 class MedicationHistoryTest : public ::testing::Test {
  protected:

@@ -55,12 +55,7 @@ class ScenariosTest : public ::testing::Test {
     return Call("GET", "/practice/v1/" + collection + "/" + id, "", 200, {});
   }
   std::vector<Json> Search(const std::string& path) {
-    Json bundle = Call("GET", path, "", 200, {});
-    std::vector<Json> resources;
-    if (const Json* entries = bundle.Find("entry"); entries && entries->is_array()) {
-      for (const Json& entry : entries->items()) resources.push_back(*entry.Find("resource"));
-    }
-    return resources;
+    return EntryResources(Call("GET", path, "", 200, {}));
   }
   std::string PatientId() {
     std::vector<Json> patients =

@@ -78,12 +78,7 @@ class SyncIntegrationTest : public ::testing::Test {
   std::vector<Json> AtPartner(const std::string& query) {
     HttpsResponse response = partner_client_->Get("/fhir/" + query);
     EXPECT_EQ(response.status, 200) << response.body.substr(0, 500);
-    std::vector<Json> resources;
-    Json bundle = ParseOrFail(response.body);
-    if (const Json* entries = bundle.Find("entry")) {
-      for (const Json& entry : entries->items()) resources.push_back(*entry.Find("resource"));
-    }
-    return resources;
+    return EntryResources(ParseOrFail(response.body));
   }
   std::string CountAtPartner(const std::string& type) {
     return ParseOrFail(partner_client_->Get("/fhir/" + type + "?_summary=count").body)

@@ -1,11 +1,13 @@
-// push_care_plans against a FHIR server that is not ours: Medplum's FHIR engine behind nginx
-// (tests/partner/), over mutual TLS with a bearer token, installed and started by the project's
-// own scripts.
+// Against a FHIR server that is not ours, Medplum's FHIR engine behind nginx (tests/partner/),
+// over mutual TLS with a bearer token, installed and started by the project's own scripts:
+// push_care_plans, and the transaction Bundles `duet convert to-fhir` prints, posted as they are.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "fhir/json.h"
@@ -23,7 +25,8 @@ constexpr char kToken[] = "partner-test-token-5b1d";
 
 Json Fixture(const std::string& name) { return PrfFixture(name); }
 
-class ThirdPartyPartnerTest : public ::testing::Test {
+// The third-party partner alone: installed once per suite, started per test.
+class MedplumPartnerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     ProcessResult installed =
@@ -46,7 +49,39 @@ class ThirdPartyPartnerTest : public ::testing::Test {
                    "", std::chrono::seconds(90));
     ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
     partner_base_ = "https://127.0.0.1:" + std::to_string(port_);
+  }
+  void TearDown() override {
+    RunProcess({kPartnerScripts + "/stop.sh", dir_ + "/data"});
+    std::filesystem::remove_all(dir_);
+  }
 
+  HttpsClient PartnerClient() const {
+    HttpsClientOptions mutual = MutualTlsClientOptions();
+    return HttpsClient(partner_base_, mutual);
+  }
+  HeaderList Authorized(HeaderList headers = {}) const {
+    headers.emplace_back("Authorization", std::string("Bearer ") + kToken);
+    return headers;
+  }
+  std::vector<Json> AtPartner(const std::string& query) {
+    HttpsResponse response = PartnerClient().Get("/fhir/" + query, Authorized());
+    EXPECT_EQ(response.status, 200) << response.body.substr(0, 500);
+    return EntryResources(ParseOrFail(response.body));
+  }
+
+  static std::string* install_error_;
+  std::string dir_;
+  int port_ = 0;
+  std::string partner_base_;
+};
+std::string* MedplumPartnerTest::install_error_ = nullptr;
+
+// The partner and a practice gateway whose push job sends it plans of care.
+class ThirdPartyPartnerTest : public MedplumPartnerTest {
+ protected:
+  void SetUp() override {
+    MedplumPartnerTest::SetUp();
+    if (HasFatalFailure()) return;
     TestServerOptions options;
     options.extra_config = ParseOrFail(R"({
       "endpoints": [{"name": "evim", "base_url": ")" +
@@ -64,8 +99,7 @@ class ThirdPartyPartnerTest : public ::testing::Test {
   }
   void TearDown() override {
     practice_.reset();
-    RunProcess({kPartnerScripts + "/stop.sh", dir_ + "/data"});
-    std::filesystem::remove_all(dir_);
+    MedplumPartnerTest::TearDown();
   }
 
   void Upload(const Json& records) {
@@ -77,27 +111,9 @@ class ThirdPartyPartnerTest : public ::testing::Test {
     return RunDuet({"sync", "run", "--config", practice_->config_path(), "push-evim"},
                    std::chrono::seconds(90));
   }
-  std::vector<Json> AtPartner(const std::string& query) {
-    HttpsClientOptions mutual = MutualTlsClientOptions();
-    HttpsClient client(partner_base_, mutual);
-    HttpsResponse response =
-        client.Get("/fhir/" + query, {{"Authorization", std::string("Bearer ") + kToken}});
-    EXPECT_EQ(response.status, 200) << response.body.substr(0, 500);
-    std::vector<Json> resources;
-    Json bundle = ParseOrFail(response.body);
-    if (const Json* entries = bundle.Find("entry")) {
-      for (const Json& entry : entries->items()) resources.push_back(*entry.Find("resource"));
-    }
-    return resources;
-  }
 
-  static std::string* install_error_;
-  std::string dir_;
-  int port_ = 0;
-  std::string partner_base_;
   std::unique_ptr<TestServer> practice_;
 };
-std::string* ThirdPartyPartnerTest::install_error_ = nullptr;
 
 TEST_F(ThirdPartyPartnerTest, PlansOfCareArriveOnceAndChangesFollow) {
   Json people = ParseOrFail(R"({"record":"batch","records":[]})");
@@ -154,6 +170,75 @@ TEST_F(ThirdPartyPartnerTest, AWrongTokenIsReportedWithoutTheToken) {
   EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
   EXPECT_NE(refused.out.find("HTTP 401"), std::string::npos) << refused.out;
   EXPECT_EQ(refused.out.find("not-the-token"), std::string::npos);
+}
+
+// "Type/id" of every resource each entry of a transaction response names, in order.
+std::vector<std::string> EntryTargets(const Json& response) {
+  std::vector<std::string> targets;
+  if (const Json* entries = response.Find("entry")) {
+    for (const Json& entry : entries->items()) {
+      std::string location(entry.Find("response")->StringOr("location"));
+      targets.push_back(location.substr(0, location.find("/_history")));
+    }
+  }
+  return targets;
+}
+
+// Every record type's Bundle, as `duet convert to-fhir` prints it, posted as is to Medplum; the
+// records that others name first (clinicians, patients), as a practice would send them.
+TEST_F(MedplumPartnerTest, ConvertedBundlesPostAsIsAndTwiceCreateNothingNew) {
+  const std::vector<std::string> records = {"provider.json",
+                                            "provider-ot.json",
+                                            "provider-slp.json",
+                                            "provider-referring.json",
+                                            "provider-orthopedist.json",
+                                            "provider-neurologist.json",
+                                            "patient.json",
+                                            "patient-slp.json",
+                                            "referral.json",
+                                            "referral-outbound.json",
+                                            "plan_of_care.json",
+                                            "plan_of_care-ot.json",
+                                            "plan_of_care-slp.json",
+                                            "home_exercise_program.json",
+                                            "medication_list.json",
+                                            "nps_response.json",
+                                            "education.json"};
+  std::map<std::string, std::vector<std::string>> first_targets;
+  std::set<std::string> types;
+  for (const std::string& record : records) {
+    ProcessResult converted =
+        RunDuet({"convert", "to-fhir", std::string(DUET_FIXTURES_DIR) + "/prf/" + record});
+    ASSERT_EQ(converted.exit_code, 0) << record << ": " << converted.err;
+    Json bundle = ParseOrFail(converted.out);
+    for (const Json& entry : bundle.Find("entry")->items()) {
+      types.insert(std::string(entry.Find("resource")->StringOr("resourceType")));
+    }
+    HttpsResponse posted = PartnerClient().Post("/fhir", converted.out, Authorized(kFhirJson));
+    ASSERT_EQ(posted.status, 200) << record << ": " << posted.body.substr(0, 1000);
+    first_targets[record] = EntryTargets(ParseOrFail(posted.body));
+  }
+  std::map<std::string, size_t> counts;
+  for (const std::string& type : types) counts[type] = AtPartner(type + "?_count=1000").size();
+
+  for (const std::string& record : records) {
+    ProcessResult converted =
+        RunDuet({"convert", "to-fhir", std::string(DUET_FIXTURES_DIR) + "/prf/" + record});
+    HttpsResponse again = PartnerClient().Post("/fhir", converted.out, Authorized(kFhirJson));
+    ASSERT_EQ(again.status, 200) << record << ": " << again.body.substr(0, 1000);
+    // Every entry updated the resource it created the first time (Medplum answers 200).
+    EXPECT_EQ(EntryTargets(ParseOrFail(again.body)), first_targets[record]) << record;
+  }
+  for (const std::string& type : types) {
+    EXPECT_EQ(AtPartner(type + "?_count=1000").size(), counts[type]) << type;
+  }
+
+  // References between resources of one Bundle (urn:uuid fullUrls) arrive as Type/id.
+  std::vector<Json> roles = AtPartner(
+      "PractitionerRole?identifier=https://sunrise-pt.example/sid/practitioner-role%7C1245319599");
+  ASSERT_EQ(roles.size(), 1u);
+  std::string practitioner(roles[0].Find("practitioner")->StringOr("reference"));
+  EXPECT_EQ(practitioner.rfind("Practitioner/", 0), 0u) << practitioner;
 }
 
 }  // namespace

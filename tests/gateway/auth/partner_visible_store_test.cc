@@ -60,7 +60,9 @@ TEST_F(PartnerVisibleStoreTest, InAScopeWhatIsNotSharedIsMissingEverywhere) {
   EXPECT_EQ(counted->total, 1) << "only Maria's plan is counted";
   auto paged = visible_->Search(Query("CarePlan", {{"_count", "1"}}));
   ASSERT_TRUE(paged.ok());
-  if (!paged->next_cursor.empty()) EXPECT_FALSE(paged->total) << "later pages are not filtered";
+  if (!paged->next_cursor.empty()) {
+    EXPECT_FALSE(paged->total) << "later pages are not filtered";
+  }
 
   auto tx = visible_->BeginWrite();
   ASSERT_TRUE(tx.ok());

@@ -17,6 +17,7 @@
 #include "gateway/practice_api/practice_api_handler.h"
 #include "gateway/store/sqlite_resource_store.h"
 #include "gateway/workflow/workflow_rules.h"
+#include "tests/support/fhir_test_util.h"
 
 namespace duet::gateway::testing {
 
@@ -113,12 +114,7 @@ class PracticeApiTestBase : public ::testing::Test {
   }
   // The resources of a searchset, in order.
   std::vector<fhir::Json> Search(const std::string& target) {
-    fhir::Json bundle = FhirJson("GET", target, "", 200);
-    std::vector<fhir::Json> resources;
-    if (const fhir::Json* entries = bundle.Find("entry")) {
-      for (const fhir::Json& entry : entries->items()) resources.push_back(*entry.Find("resource"));
-    }
-    return resources;
+    return duet::test::EntryResources(FhirJson("GET", target, "", 200));
   }
 
   // Patient, the therapist and the referring physician: what a plan of care refers to.
