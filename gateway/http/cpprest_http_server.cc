@@ -428,8 +428,12 @@ void CpprestHttpServer::Impl::Reply(const http::http_request& request, const Htt
     }
     native.headers()[kRequestIdHeader] = in_flight->request_id;
     if (close_connection) native.headers()[http::header_names::connection] = "close";
-    // cpprestsdk cannot announce a length without sending a body, so HEAD answers carry neither.
+    // cpprestsdk cannot announce a length without sending a body, so HEAD answers carry neither;
+    // they do name the type the GET would have.
     bool head = request.method() == http::methods::HEAD;
+    if (head && !content_type.empty()) {
+      native.headers()[http::header_names::content_type] = content_type;
+    }
     if (!head && (!response.body.empty() || !content_type.empty())) {
       // A byte stream: cpprestsdk's std::string overload casts between stream types of
       // different character types, which UBSan rightly reports.

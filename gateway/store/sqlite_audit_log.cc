@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <iterator>
+#include <optional>
 
 #include "fhir/json.h"
 #include "gateway/audit/audit_event.h"
@@ -10,6 +11,50 @@
 #include "gateway/store/sqlite_connection.h"
 
 namespace duet::gateway {
+namespace {
+
+// What the writer thread says about an outage of the trail: its start, a reminder at most once a
+// minute while it lasts, and its end; not each retry (every 250 ms in production). Used by the
+// writer thread alone.
+class OutageReport {
+ public:
+  void Failed(size_t records, const Status& status, std::chrono::milliseconds retry_delay) {
+    Clock::time_point now = Clock::now();
+    ++attempts_;
+    if (!since_) {
+      since_ = now;
+      last_said_ = now;
+      spdlog::error(
+          "audit: cannot write {} records (trying again every {} ms; requests that need an "
+          "audit record are refused meanwhile): {}",
+          records, retry_delay.count(), status.message());
+    } else if (now - last_said_ >= kReminderEvery) {
+      last_said_ = now;
+      spdlog::error("audit: still cannot write {} records after {} s ({} attempts): {}", records,
+                    Seconds(now - *since_), attempts_, status.message());
+    }
+  }
+  void Committed(size_t records) {
+    if (!since_) return;
+    spdlog::warn("audit: writing again after {} s ({} failed attempts); {} records committed",
+                 Seconds(Clock::now() - *since_), attempts_, records);
+    since_.reset();
+    attempts_ = 0;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  static constexpr std::chrono::seconds kReminderEvery{60};
+  static int64_t Seconds(Clock::duration duration) {
+    return std::chrono::duration_cast<std::chrono::seconds>(duration).count();
+  }
+
+  std::optional<Clock::time_point> since_;  // the first failure of the current outage
+  Clock::time_point last_said_;
+  int64_t attempts_ = 0;
+};
+
+}  // namespace
 
 StatusOr<std::unique_ptr<SqliteAuditLog>> SqliteAuditLog::Open(
     const std::string& path, ResourceStore* store, std::chrono::milliseconds retry_delay) {
@@ -78,6 +123,7 @@ Status SqliteAuditLog::Flush() {
 // retry_delay_; when stopping, it gets one last attempt.
 void SqliteAuditLog::WriteQueued() {
   std::vector<AuditRecord> batch;
+  OutageReport outage;
   std::unique_lock<std::mutex> lock(queue_mutex_);
   while (true) {
     if (batch.empty()) {
@@ -103,6 +149,7 @@ void SqliteAuditLog::WriteQueued() {
     Status status = WriteGroup(batch);
     lock.lock();
     if (status.ok()) {
+      outage.Committed(batch.size());
       committed_total_ += static_cast<int64_t>(batch.size());
       ++commits_;
       failure_ = Status::Ok();
@@ -117,8 +164,7 @@ void SqliteAuditLog::WriteQueued() {
                     status.message());
       return;
     }
-    spdlog::error("audit: cannot write {} records (trying again in {} ms): {}", batch.size(),
-                  retry_delay_.count(), status.message());
+    outage.Failed(batch.size(), status, retry_delay_);
     queued_.wait_for(lock, retry_delay_, [&] { return stopping_; });
   }
 }

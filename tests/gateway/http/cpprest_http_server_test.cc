@@ -147,12 +147,15 @@ TEST_F(CpprestHttpServerTest, WritesStatusHeadersAndBody) {
   EXPECT_EQ(response.body, "{\"id\":\"1\"}");
 }
 
-TEST_F(CpprestHttpServerTest, HeadAnswersWithoutABody) {
+TEST_F(CpprestHttpServerTest, HeadAnswersWithTheContentTypeButWithoutABody) {
   StartServer(Echo);
   HttpsClient client = Client();
   HttpsResponse head = client.Send("HEAD", "/x", "");
   ASSERT_TRUE(head.ok()) << head.error;
   EXPECT_EQ(head.status, 200);
+  ASSERT_NE(head.Header("content-type"), nullptr) << "the type a GET would have";
+  EXPECT_EQ(*head.Header("content-type"), "text/plain");
+  EXPECT_EQ(head.body, "");
   // The connection stays usable: no stray body bytes were sent.
   HttpsResponse next = client.Post("/x", "after");
   ASSERT_TRUE(next.ok()) << next.error;

@@ -1,7 +1,6 @@
 #include "gateway/server/logging.h"
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <memory>
@@ -12,31 +11,12 @@
 #include "fhir/json.h"
 #include "gateway/server/gateway_metrics.h"
 #include "gateway/telemetry/log_fields.h"
+#include "tests/support/captured_log.h"
 
 namespace duet::gateway {
 namespace {
 
-// Routes the default logger into a string for the test, and puts the previous one back.
-class CapturedLog {
- public:
-  CapturedLog() : previous_(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(stream_);
-    spdlog::set_default_logger(std::make_shared<spdlog::logger>("captured", sink));
-    spdlog::set_level(spdlog::level::info);
-  }
-  ~CapturedLog() { spdlog::set_default_logger(previous_); }
-
-  std::vector<std::string> Lines() const {
-    std::vector<std::string> lines;
-    std::istringstream in(stream_.str());
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    return lines;
-  }
-
- private:
-  std::shared_ptr<spdlog::logger> previous_;
-  std::ostringstream stream_;
-};
+using test::CapturedLog;
 
 TEST(LoggingTest, JsonLinesCarryLevelMessageAndScopedFields) {
   CapturedLog log;

@@ -4,11 +4,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "gateway/store/forwarding_resource_store.h"
 #include "tests/gateway/store/store_test_util.h"
+#include "tests/support/captured_log.h"
 
 namespace duet::gateway {
 namespace {
@@ -202,6 +204,31 @@ TEST_F(SqliteAuditLogTest, WhileTheTrailCannotBeWrittenNewRecordsAreRefusedAndQu
   ASSERT_TRUE((*log)->Record(after).ok());
   ASSERT_TRUE((*log)->Flush().ok());
   EXPECT_EQ(Ids({}), (std::vector<std::string>{after.id, queued.id}));
+}
+
+TEST_F(SqliteAuditLogTest, AnOutageIsLoggedWhenItStartsAndEndsNotAtEveryRetry) {
+  test::CapturedLog captured;
+  FlakyStore flaky(*db_.store);
+  auto log = SqliteAuditLog::Open(dir_.File("duet.db"), &flaky, std::chrono::milliseconds(2));
+  ASSERT_TRUE(log.ok());
+  flaky.failing = true;
+  ASSERT_TRUE((*log)->Record(Record("evim", "read", {"p1"}, 1000)).ok());
+  EXPECT_FALSE((*log)->Flush().ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // some 50 retries
+  flaky.failing = false;
+  for (int i = 0; i < 400 && !(*log)->WriteHealth().ok(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_TRUE((*log)->WriteHealth().ok());
+
+  std::vector<std::string> lines = captured.Lines();
+  ASSERT_EQ(lines.size(), 2u) << ::testing::PrintToString(lines);
+  EXPECT_NE(lines[0].find("audit: cannot write 1 records (trying again every 2 ms"),
+            std::string::npos)
+      << lines[0];
+  EXPECT_NE(lines[0].find("disk I/O error (test)"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find("audit: writing again after "), std::string::npos) << lines[1];
+  EXPECT_NE(lines[1].find("failed attempts); 1 records committed"), std::string::npos) << lines[1];
 }
 
 TEST_F(SqliteAuditLogTest, AStopCommitsWhatIsQueued) {
