@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <map>
 #include <utility>
 
 #include "gateway/admin_api/endpoint_health.h"
@@ -238,16 +237,10 @@ HttpResponse AdminConfigApi::Jobs(const HttpRequest& request,
   if (request.method != "GET" || rest.size() > 1) {
     return Collection(request, ConfigCollection::Jobs(), rest);
   }
-  // How many runs each job has recorded: a client watching for a run it asked for compares it
-  // (two runs can start in the same second).
-  auto history = sync_state_.RunHistory(0);
-  if (!history.ok()) return StatusResponse(history.status());
-  std::map<std::string, int64_t> runs;
-  for (const SyncDayCount& day : *history) runs[day.job] += day.runs;
   Json jobs = Json::MakeArray();
   for (const JobConfig& job : Running().jobs) {
     if (!rest.empty() && job.name != rest[0]) continue;
-    auto json = JobWithState(job, runs[job.name]);
+    auto json = JobWithState(job);
     if (!json.ok()) return StatusResponse(json.status());
     if (!rest.empty()) return JsonResponse(200, *json);
     jobs.Append(std::move(*json));
@@ -260,11 +253,12 @@ HttpResponse AdminConfigApi::Jobs(const HttpRequest& request,
   return JsonResponse(200, body);
 }
 
-// The job as configured, with its state: runs recorded, last run, next run, open outbox items.
-StatusOr<Json> AdminConfigApi::JobWithState(const JobConfig& job, int64_t runs) {
+// The job as configured, with its state: runs recorded (a client watching for a run it asked for
+// compares them: two runs can start in the same second), last run, next run, open outbox items.
+StatusOr<Json> AdminConfigApi::JobWithState(const JobConfig& job) {
   Json json = JobToJson(job);
-  json.Set("runs", Json::Integer(runs));
   DUET_ASSIGN_OR_RETURN(JobState state, sync_state_.LoadJob(job.name));
+  json.Set("runs", Json::Integer(state.run_count));
   if (state.last_run) json.Set("last_run", JobRunJson(*state.last_run));
   json.Set("next_run_at", Json::Integer(state.next_run_at));
   for (const char* item_state : {"pending", "dead"}) {

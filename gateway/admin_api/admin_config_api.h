@@ -49,7 +49,7 @@ class AdminConfigApi : public HttpHandler {
   HttpResponse Collection(const HttpRequest& request, const ConfigCollection& collection,
                           const std::vector<std::string_view>& rest);
   HttpResponse Jobs(const HttpRequest& request, const std::vector<std::string_view>& rest);
-  StatusOr<fhir::Json> JobWithState(const JobConfig& job, int64_t runs);
+  StatusOr<fhir::Json> JobWithState(const JobConfig& job);
   HttpResponse DeadLetters(const HttpRequest& request, const std::vector<std::string_view>& rest);
   // GET /admin/v1/sync/history?days=14: per UTC day and job, the runs, failed runs and counts.
   HttpResponse SyncHistory(const HttpRequest& request);

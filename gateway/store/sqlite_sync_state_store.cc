@@ -16,7 +16,8 @@ CREATE TABLE IF NOT EXISTS sync_jobs (
   run_message TEXT,
   run_sent INTEGER,
   run_received INTEGER,
-  run_failed INTEGER
+  run_failed INTEGER,
+  run_count INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS sync_outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -60,7 +61,8 @@ CREATE TABLE IF NOT EXISTS sync_endpoint_checks (
 );
 )sql";
 // Every table is created when missing, so a store made by an older version gains the newer
-// tables (sync_runs, sync_endpoint_checks) the first time this version opens it.
+// tables (sync_runs, sync_endpoint_checks) the first time this version opens it; columns added
+// since are added by AddMissingColumns.
 
 constexpr char kItemColumns[] =
     "id, job, item_key, payload, attempts, next_attempt_at, last_error, state, created_at";
@@ -82,6 +84,27 @@ StatusOr<std::vector<OutboxItem>> ReadItems(SqliteConnection& db, const SqlFragm
   });
 }
 
+// sync_jobs.run_count came after the first release: a store without it gains it, counted from
+// the runs its history holds, in one transaction.
+Status AddMissingColumns(SqliteConnection& db) {
+  {
+    DUET_ASSIGN_OR_RETURN(SqliteRows columns,
+                          db.Query({"SELECT 1 FROM pragma_table_info('sync_jobs') "
+                                    "WHERE name = 'run_count'",
+                                    {}}));
+    DUET_ASSIGN_OR_RETURN(bool present, columns.Next());
+    if (present) return Status::Ok();
+  }
+  DUET_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  Status added = db.Exec(
+      "ALTER TABLE sync_jobs ADD COLUMN run_count INTEGER NOT NULL DEFAULT 0;"
+      "UPDATE sync_jobs SET run_count = "
+      "(SELECT COUNT(*) FROM sync_runs WHERE sync_runs.job = sync_jobs.job);");
+  if (added.ok()) added = db.Exec("COMMIT");
+  if (!added.ok()) db.Exec("ROLLBACK").IgnoreError();
+  return added;
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<SqliteSyncStateStore>> SqliteSyncStateStore::Open(
@@ -90,6 +113,7 @@ StatusOr<std::unique_ptr<SqliteSyncStateStore>> SqliteSyncStateStore::Open(
                         SqliteConnection::Open(path, SqliteConnection::Options{}));
   DUET_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"));
   DUET_RETURN_IF_ERROR(db->Exec(kSchema));
+  DUET_RETURN_IF_ERROR(AddMissingColumns(*db));
   return std::unique_ptr<SqliteSyncStateStore>(new SqliteSyncStateStore(std::move(db)));
 }
 
@@ -107,7 +131,8 @@ StatusOr<JobState> SqliteSyncStateStore::LoadJob(const std::string& job) {
   DUET_ASSIGN_OR_RETURN(
       SqliteRows rows,
       db_->Query({"SELECT watermark, next_run_at, run_started_at, run_finished_at, run_outcome, "
-                  "run_message, run_sent, run_received, run_failed FROM sync_jobs WHERE job = ?",
+                  "run_message, run_sent, run_received, run_failed, run_count FROM sync_jobs "
+                  "WHERE job = ?",
                   {job}}));
   JobState state;
   state.job = job;
@@ -115,6 +140,7 @@ StatusOr<JobState> SqliteSyncStateStore::LoadJob(const std::string& job) {
   if (!found) return state;
   state.watermark = rows.Text(0);
   state.next_run_at = rows.Int64(1);
+  state.run_count = rows.Int64(9);
   if (!rows.IsNull(2)) {
     JobRun run;
     run.job = job;
@@ -138,7 +164,7 @@ Status SqliteSyncStateStore::SaveWatermark(const std::string& job, const std::st
 
 Status SqliteSyncStateStore::RecordRun(const JobRun& run) {
   std::lock_guard<std::mutex> lock(mutex_);
-  // The history row and the job's last run together, or neither.
+  // The history row, the history's pruning and the job's last run together, or none of them.
   return InTransaction([&]() -> Status {
     DUET_RETURN_IF_ERROR(EnsureJobRow(run.job));
     DUET_RETURN_IF_ERROR(db_->Run(
@@ -146,9 +172,12 @@ Status SqliteSyncStateStore::RecordRun(const JobRun& run) {
          "failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
          {run.job, run.started_at, run.finished_at, run.outcome, run.message, run.sent,
           run.received, run.failed}}));
+    DUET_RETURN_IF_ERROR(db_->Run({"DELETE FROM sync_runs WHERE job = ? AND started_at < ?",
+                                   {run.job, run.started_at - kRunHistoryDays * 86400}}));
     return db_->Run(
         {"UPDATE sync_jobs SET run_started_at = ?, run_finished_at = ?, run_outcome = ?, "
-         "run_message = ?, run_sent = ?, run_received = ?, run_failed = ? WHERE job = ?",
+         "run_message = ?, run_sent = ?, run_received = ?, run_failed = ?, "
+         "run_count = run_count + 1 WHERE job = ?",
          {run.started_at, run.finished_at, run.outcome, run.message, run.sent, run.received,
           run.failed, run.job}});
   });

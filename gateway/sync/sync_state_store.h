@@ -45,6 +45,7 @@ struct JobState {
   std::string watermark;  // "" before the first successful pull
   std::optional<JobRun> last_run;
   int64_t next_run_at = 0;  // 0 = not scheduled yet
+  int64_t run_count = 0;    // runs ever recorded (the history itself keeps kRunHistoryDays)
 };
 
 struct OutboxItem {
@@ -76,6 +77,10 @@ struct OutboxWork {
   std::string payload;
 };
 
+// How long the run history (RunHistory) keeps a run: a little over the 366 days that
+// GET /admin/v1/sync/history can show.
+inline constexpr int64_t kRunHistoryDays = 400;
+
 class SyncStateStore {
  public:
   virtual ~SyncStateStore() = default;
@@ -83,7 +88,8 @@ class SyncStateStore {
   // The job's state; an empty state for a job never run.
   virtual StatusOr<JobState> LoadJob(const std::string& job) = 0;
   virtual Status SaveWatermark(const std::string& job, const std::string& watermark) = 0;
-  // Keeps `run` as the job's last run and appends it to the run history.
+  // Keeps `run` as the job's last run, counts it and appends it to the run history, from which
+  // the job's runs started more than kRunHistoryDays before it are dropped.
   virtual Status RecordRun(const JobRun& run) = 0;
   // The runs started at or after `since` (seconds since the epoch), per UTC day and job, ordered
   // by day then job.

@@ -65,6 +65,33 @@ TEST_F(SqliteSyncStateStoreTest, EveryRunIsKeptAndSummedPerUtcDayAndJob) {
   EXPECT_EQ(today->size(), 2u);
 }
 
+TEST_F(SqliteSyncStateStoreTest, RunsAreCountedForGoodAndTheHistoryKeepsTheirLast400Days) {
+  const int64_t now = 1795737600;  // 2026-11-27T00:00:00Z
+  const int64_t day = 86400;
+  ASSERT_TRUE(
+      store_->RecordRun({"push", now - 500 * day, now - 500 * day, "ok", "", 1, 0, 0}).ok());
+  ASSERT_TRUE(
+      store_->RecordRun({"push", now - 401 * day, now - 401 * day, "ok", "", 1, 0, 0}).ok());
+  ASSERT_TRUE(
+      store_->RecordRun({"pull", now - 450 * day, now - 450 * day, "ok", "", 0, 1, 0}).ok());
+  ASSERT_TRUE(
+      store_->RecordRun({"push", now - 399 * day, now - 399 * day, "ok", "", 1, 0, 0}).ok());
+  ASSERT_TRUE(store_->RecordRun({"push", now, now + 1, "ok", "", 1, 0, 0}).ok());
+  Reopen();
+  EXPECT_EQ(store_->LoadJob("push")->run_count, 4);
+  EXPECT_EQ(store_->LoadJob("pull")->run_count, 1);
+  EXPECT_EQ(store_->LoadJob("never")->run_count, 0);
+  auto history = store_->RunHistory(0);
+  ASSERT_TRUE(history.ok()) << history.status().ToString();
+  int64_t push_runs = 0;
+  int64_t pull_runs = 0;
+  for (const SyncDayCount& count : *history) {
+    (count.job == "push" ? push_runs : pull_runs) += count.runs;
+  }
+  EXPECT_EQ(push_runs, 2) << "the runs of more than 400 days before the last one are dropped";
+  EXPECT_EQ(pull_runs, 1) << "another job's history is its own";
+}
+
 TEST_F(SqliteSyncStateStoreTest, JobStateSurvivesAReopen) {
   auto fresh = store_->LoadJob("pull-referrals");
   ASSERT_TRUE(fresh.ok());
@@ -248,6 +275,26 @@ TEST_F(SqliteSyncStateStoreTest, AnOlderStoreGainsTheEndpointChecksTable) {
   EXPECT_EQ((*older)->LoadJob("pull")->watermark, "2026-11-01");
   ASSERT_TRUE((*older)->RecordEndpointCheck({"evim", 1, true, "", "CN = evim", 2}).ok());
   EXPECT_EQ((*older)->EndpointChecks()->size(), 1u);
+}
+
+TEST_F(SqliteSyncStateStoreTest, AnOlderStoreCountsTheRunsItsHistoryHolds) {
+  const int64_t now = 1795737600;
+  ASSERT_TRUE(store_->RecordRun({"push", now, now, "ok", "", 1, 0, 0}).ok());
+  ASSERT_TRUE(store_->RecordRun({"push", now + 60, now + 61, "ok", "", 1, 0, 0}).ok());
+  ASSERT_TRUE(store_->RecordRun({"pull", now, now, "ok", "", 0, 1, 0}).ok());
+  store_.reset();
+  {  // As the version before the counter left it: no run_count column.
+    auto db = SqliteConnection::Open(dir_ + "/duet.db", SqliteConnection::Options{});
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE((*db)->Exec("ALTER TABLE sync_jobs DROP COLUMN run_count").ok());
+  }
+  Reopen();
+  EXPECT_EQ(store_->LoadJob("push")->run_count, 2);
+  EXPECT_EQ(store_->LoadJob("pull")->run_count, 1);
+  ASSERT_TRUE(store_->RecordRun({"push", now + 120, now + 121, "ok", "", 1, 0, 0}).ok());
+  EXPECT_EQ(store_->LoadJob("push")->run_count, 3);
+  Reopen();  // the column is there now: opening again changes nothing
+  EXPECT_EQ(store_->LoadJob("push")->run_count, 3);
 }
 
 }  // namespace
