@@ -112,45 +112,10 @@ StatusOr<HttpResponse> FhirAuthorizer::FilterRead(const HttpRequest& request,
   return NotFound(std::string(body->StringOr("resourceType")), std::string(body->StringOr("id")));
 }
 
-StatusOr<std::optional<HttpResponse>> FhirAuthorizer::CheckWrite(const FhirRoute& route,
-                                                                 const Json* body,
-                                                                 PatientAccess& access) {
-  if (route.kind == Kind::kInstance) {
-    auto current = store_.Read(route.type, route.id);
-    if (current.ok() && !current->deleted) {
-      DUET_ASSIGN_OR_RETURN(Json json, ParseStored(*current));
-      DUET_ASSIGN_OR_RETURN(bool visible, access.MaySee(json));
-      if (!visible) return std::optional<HttpResponse>(NotFound(route.type, route.id));
-    }
-  }
-  if (body == nullptr) return std::optional<HttpResponse>();  // the FHIR API explains the body
-  std::vector<const Json*> written;
-  if (const Json* entries = body->Find("entry"); entries != nullptr && entries->is_array()) {
-    for (const Json& entry : entries->items()) {
-      if (const Json* resource = entry.Find("resource")) written.push_back(resource);
-    }
-  } else {
-    written.push_back(body);
-  }
-  for (const Json* resource : written) {
-    std::vector<LiteralReference> references;
-    CollectLiteralReferences(*resource, &references);
-    for (const LiteralReference& reference : references) {
-      if (reference.type != "Patient") continue;
-      auto patient = store_.Read("Patient", reference.id);
-      if (!patient.ok() || patient->deleted) continue;  // not ours to hide
-      DUET_ASSIGN_OR_RETURN(bool visible, access.MaySeePatient(reference.id));
-      if (!visible) return std::optional<HttpResponse>(NotFound("Patient", reference.id));
-    }
-  }
-  return std::optional<HttpResponse>();
-}
-
 FhirAuthorizer::FhirAuthorizer(std::shared_ptr<HttpHandler> fhir_api, ResourceStore& store,
                                const AccessTokens& tokens, std::function<int64_t()> clock,
                                std::string mount_path)
     : fhir_api_(std::move(fhir_api)),
-      store_(store),
       tokens_(tokens),
       access_(store),
       clock_(std::move(clock)),
@@ -199,7 +164,7 @@ HttpResponse FhirAuthorizer::Handle(const HttpRequest& request) {
   if (!route.ok()) return fhir_api_->Handle(request);  // it answers 404/400 for what is no route
   bool read =
       request.method == "GET" || request.method == "HEAD" || route->kind == Kind::kTypeSearch;
-  // A written body is parsed once, for the scope check of a Bundle and the patient check.
+  // A batch or transaction body is parsed for the scope each entry needs.
   std::optional<Json> body;
   if (!read && !request.body.empty()) {
     if (auto parsed = fhir::ParseJson(request.body); parsed.ok()) body = std::move(*parsed);
@@ -214,12 +179,7 @@ HttpResponse FhirAuthorizer::Handle(const HttpRequest& request) {
   if (!access.ok()) return ErrorResponse(access.status());
   // Whatever the FHIR API reads or changes for this request is filtered (PartnerVisibleStore).
   PartnerScope scope(access->get());
-  if (!read) {
-    auto refused = CheckWrite(*route, written, **access);
-    if (!refused.ok()) return ErrorResponse(refused.status());
-    if (*refused) return std::move(**refused);
-    return fhir_api_->Handle(request);
-  }
+  if (!read) return fhir_api_->Handle(request);
   HttpResponse response = fhir_api_->Handle(request);
   if (response.status != 200 || response.body.empty()) return response;
   auto filtered = FilterRead(request, *route, std::move(response), **access);

@@ -10,9 +10,10 @@
 // is enforced where the FHIR API reads and writes: the authorizer opens a PartnerScope around the
 // request, and the FHIR handler behind it must read and write through PartnerVisibleStore, which
 // leaves out of reads, searches (includes and totals too), histories and conditional matches what
-// is not visible and refuses to change it. The authorizer itself refuses a write naming a patient
-// the client may not see (404), and checks a single resource it answers once more (cheap: one
-// decision per version) in case the handler was wired without that store.
+// is not visible and refuses to change it or to write a resource naming a patient the client may
+// not see (404, as if that patient did not exist). The authorizer checks a single resource it
+// answers once more (cheap: one decision per version) in case the handler was wired without that
+// store.
 //
 // Holds the inner handler (shared) and references to the store and token table, which must
 // outlive it.
@@ -21,8 +22,6 @@
 
 #include <functional>
 #include <memory>
-
-#include <optional>
 
 #include "gateway/auth/access_tokens.h"
 #include "gateway/auth/patient_access.h"
@@ -47,15 +46,10 @@ class FhirAuthorizer : public HttpHandler {
   // transaction, else null); else why not.
   std::string Refusal(const HttpRequest& request, const FhirRoute& route, const fhir::Json* body,
                       const Principal& principal) const;
-  // 404 when the write would touch what the client may not see; nullopt to go ahead. `body` is
-  // the parsed request body (null when there is none or it is not JSON).
-  StatusOr<std::optional<HttpResponse>> CheckWrite(const FhirRoute& route, const fhir::Json* body,
-                                                   PatientAccess& access);
   StatusOr<HttpResponse> FilterRead(const HttpRequest& request, const FhirRoute& route,
                                     HttpResponse response, PatientAccess& access);
 
   std::shared_ptr<HttpHandler> fhir_api_;
-  ResourceStore& store_;
   const AccessTokens& tokens_;
   PatientAccessCache access_;
   std::function<int64_t()> clock_;

@@ -1,9 +1,12 @@
 #include "gateway/auth/partner_visible_store.h"
 
+#include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "gateway/auth/partner_scope.h"
+#include "gateway/workflow/workflow_support.h"
 
 namespace duet::gateway {
 namespace {
@@ -117,12 +120,14 @@ class PartnerVisibleTransaction : public WriteTransaction {
   }
   StatusOr<StoredResource> Create(const std::string& type, const std::string& id,
                                   fhir::Json resource) override {
-    return inner_->Create(type, id, std::move(resource));
+    DUET_RETURN_IF_ERROR(CheckPatientsVisible(resource));
+    return Written(type, inner_->Create(type, id, std::move(resource)));
   }
   StatusOr<StoredResource> Update(const std::string& type, const std::string& id,
                                   fhir::Json resource, std::optional<int64_t> if_match) override {
     DUET_RETURN_IF_ERROR(CheckChangeable(type, id));
-    return inner_->Update(type, id, std::move(resource), if_match);
+    DUET_RETURN_IF_ERROR(CheckPatientsVisible(resource));
+    return Written(type, inner_->Update(type, id, std::move(resource), if_match));
   }
   StatusOr<StoredResource> Delete(const std::string& type, const std::string& id,
                                   std::optional<int64_t> if_match) override {
@@ -143,8 +148,38 @@ class PartnerVisibleTransaction : public WriteTransaction {
     return visible ? Status::Ok() : Missing(type, id);
   }
 
+  // A written resource may name only patients the partner may see: a literal reference to a
+  // stored patient not shared with it refuses the write as if that patient did not exist. The
+  // references are the ones stored (conditional and urn:uuid references already resolved by the
+  // transaction; a conditional one cannot match a hidden patient, since searches here skip it).
+  // A patient this transaction itself wrote is the partner's to name: created here, or updated
+  // here after CheckChangeable found it visible.
+  Status CheckPatientsVisible(const fhir::Json& resource) {
+    if (access_ == nullptr) return Status::Ok();
+    std::vector<LiteralReference> references;
+    CollectLiteralReferences(resource, &references);
+    for (const LiteralReference& reference : references) {
+      if (reference.type != "Patient" || patients_written_.count(reference.id) != 0) continue;
+      auto patient = inner_->Read("Patient", reference.id);
+      if (!patient.ok()) {
+        if (patient.status().code() == StatusCode::kNotFound) continue;  // not ours to hide
+        return patient.status();
+      }
+      if (patient->deleted) continue;
+      DUET_ASSIGN_OR_RETURN(bool visible, access_->MaySeePatient(reference.id));
+      if (!visible) return Missing("Patient", reference.id);
+    }
+    return Status::Ok();
+  }
+
+  StatusOr<StoredResource> Written(const std::string& type, StatusOr<StoredResource> stored) {
+    if (stored.ok() && type == "Patient") patients_written_.insert(stored->id);
+    return stored;
+  }
+
   std::unique_ptr<WriteTransaction> inner_;
   PatientAccess* access_;
+  std::set<std::string> patients_written_;  // by this transaction
 };
 
 }  // namespace

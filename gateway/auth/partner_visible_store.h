@@ -1,8 +1,8 @@
 // PartnerVisibleStore: a ResourceStore that, while a PartnerScope is open on the calling thread,
 // shows and lets change only what that partner may see (PatientAccess): a resource of a patient
 // not shared with the partner reads as missing, is left out of searches (matches and includes),
-// histories and conditional matches, and cannot be updated or deleted (kNotFound, as if it did
-// not exist). AuditEvents (in case any were stored as resources) are never visible to partners.
+// histories and conditional matches, cannot be updated or deleted, and no resource referring to
+// such a patient can be written (kNotFound, as if it did not exist). AuditEvents (in case any were stored as resources) are never visible to partners.
 // A search's total then counts only visible matches: exactly, by walking every page, when the
 // query asks for the count alone (_summary=count); on a first page that holds every match; and
 // not at all (no total) when more pages follow, since the pages not read yet are not filtered.

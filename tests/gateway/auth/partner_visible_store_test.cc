@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "fhir/json.h"
 #include "fhir/search/search_query.h"
 #include "gateway/auth/partner_scope.h"
 #include "tests/gateway/auth/two_partners_fixture.h"
@@ -73,6 +74,45 @@ TEST_F(PartnerVisibleStoreTest, InAScopeWhatIsNotSharedIsMissingEverywhere) {
   EXPECT_TRUE(conditional->matches.empty()) << "a conditional write matches nothing hidden";
   ASSERT_TRUE((*tx)->Commit().ok());
   EXPECT_FALSE(store_->Read("Patient", slp_)->deleted);
+}
+
+fhir::Json GoalFor(const std::string& patient_reference) {
+  auto goal = fhir::ParseJson(R"({"resourceType":"Goal","lifecycleStatus":"proposed",
+      "description":{"text":"walk to the mailbox"},"subject":{"reference":")" +
+                              patient_reference + R"("}})");
+  EXPECT_TRUE(goal.ok());
+  return goal.ok() ? *goal : fhir::Json();
+}
+
+TEST_F(PartnerVisibleStoreTest, AWriteMayNameOnlyPatientsThePartnerMaySee) {
+  PartnerScope scope(access_.get());
+  auto tx = visible_->BeginWrite();
+  ASSERT_TRUE(tx.ok());
+  auto theirs = (*tx)->Create("Goal", "g-theirs", GoalFor("Patient/" + slp_));
+  EXPECT_EQ(theirs.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(theirs.status().message(), "Patient/" + slp_ + " does not exist");
+  auto own = (*tx)->Create("Goal", "g-own", GoalFor("Patient/" + maria_));
+  ASSERT_TRUE(own.ok()) << own.status().ToString();
+  auto moved = (*tx)->Update("Goal", "g-own", GoalFor("Patient/" + slp_), std::nullopt);
+  EXPECT_EQ(moved.status().code(), StatusCode::kNotFound) << "nor move a resource to them";
+  EXPECT_TRUE((*tx)->Create("Goal", "g-nobody", GoalFor("Patient/not-stored")).ok())
+      << "a patient that does not exist is nobody's to hide";
+
+  // A patient the transaction itself creates is the partner's to name.
+  auto patient = fhir::ParseJson(R"({"resourceType":"Patient","name":[{"family":"Nuevo"}]})");
+  ASSERT_TRUE(patient.ok());
+  ASSERT_TRUE((*tx)->Create("Patient", "p-new", *patient).ok());
+  auto for_new = (*tx)->Create("Goal", "g-new", GoalFor("Patient/p-new"));
+  EXPECT_TRUE(for_new.ok()) << for_new.status().ToString();
+  ASSERT_TRUE((*tx)->Commit().ok());
+  EXPECT_EQ(store_->Read("Goal", "g-theirs").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(PartnerVisibleStoreTest, OutsideAScopeWritesNameAnyPatient) {
+  auto tx = visible_->BeginWrite();
+  ASSERT_TRUE(tx.ok());
+  EXPECT_TRUE((*tx)->Create("Goal", "g-slp", GoalFor("Patient/" + slp_)).ok());
+  EXPECT_TRUE((*tx)->Commit().ok());
 }
 
 }  // namespace
