@@ -114,6 +114,8 @@ StatusOr<std::unique_ptr<SqliteSyncStateStore>> SqliteSyncStateStore::Open(
   DUET_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"));
   DUET_RETURN_IF_ERROR(db->Exec(kSchema));
   DUET_RETURN_IF_ERROR(AddMissingColumns(*db));
+  // Versions before SetDone deleted finished items kept them as 'done'.
+  DUET_RETURN_IF_ERROR(db->Exec("DELETE FROM sync_outbox WHERE state = 'done'"));
   return std::unique_ptr<SqliteSyncStateStore>(new SqliteSyncStateStore(std::move(db)));
 }
 
@@ -268,7 +270,9 @@ StatusOr<std::vector<OutboxItem>> SqliteSyncStateStore::DueItems(const std::stri
 }
 
 Status SqliteSyncStateStore::SetDone(int64_t id) {
-  return db_->Run({"UPDATE sync_outbox SET state = 'done', last_error = '' WHERE id = ?", {id}});
+  // A finished item has nothing left to tell (the audit trail records what was disclosed), so it
+  // leaves the outbox rather than staying there as 'done' for good.
+  return db_->Run({"DELETE FROM sync_outbox WHERE id = ?", {id}});
 }
 
 Status SqliteSyncStateStore::MarkDone(int64_t id) {

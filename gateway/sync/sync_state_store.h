@@ -56,7 +56,7 @@ struct OutboxItem {
   int attempts = 0;
   int64_t next_attempt_at = 0;
   std::string last_error;
-  std::string state;  // "pending", "done" or "dead"
+  std::string state;  // "pending" or "dead" (a finished item is removed)
   int64_t created_at = 0;
 };
 
@@ -107,6 +107,7 @@ class SyncStateStore {
   // Pending items due at `now`, oldest first.
   virtual StatusOr<std::vector<OutboxItem>> DueItems(const std::string& job, int64_t now,
                                                      int limit) = 0;
+  // The item is finished: it leaves the outbox.
   virtual Status MarkDone(int64_t id) = 0;
   // MarkDone and SetMarker(job, key, value) in one transaction: both or neither.
   virtual Status MarkDoneWithMarker(int64_t id, const std::string& job, const std::string& key,

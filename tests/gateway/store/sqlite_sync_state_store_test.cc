@@ -29,6 +29,19 @@ class SqliteSyncStateStoreTest : public ::testing::Test {
     store_ = std::move(*store);
   }
 
+  // Rows of the outbox table, whatever their state, read beside the store.
+  int64_t OutboxRows() {
+    auto db = SqliteConnection::Open(dir_ + "/duet.db", SqliteConnection::Options{});
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    if (!db.ok()) return -1;
+    auto rows = (*db)->Query({"SELECT COUNT(*) FROM sync_outbox", {}});
+    EXPECT_TRUE(rows.ok());
+    if (!rows.ok()) return -1;
+    auto found = rows->Next();
+    if (!found.ok() || !*found) return -1;
+    return rows->Int64(0);
+  }
+
   std::string dir_;
   std::unique_ptr<SqliteSyncStateStore> store_;
 };
@@ -203,6 +216,35 @@ TEST_F(SqliteSyncStateStoreTest, MarkDoneWithMarkerDoesBoth) {
   ASSERT_TRUE(store_->MarkDoneWithMarker(next, "push", "CarePlan/a", "4").ok());
   EXPECT_EQ(store_->Marker("push", "CarePlan/a")->value(), "4");
   EXPECT_EQ(store_->DueItems("push", 100, 10)->size(), 0u);
+}
+
+TEST_F(SqliteSyncStateStoreTest, AFinishedItemLeavesTheOutbox) {
+  auto first = store_->Enqueue("push", "CarePlan/a", "1", 100);
+  auto second = store_->Enqueue("push", "CarePlan/b", "1", 100);
+  ASSERT_TRUE(first.ok() && second.ok());
+  ASSERT_TRUE(store_->MarkDone(*first).ok());
+  ASSERT_TRUE(store_->MarkDoneWithMarker(*second, "push", "CarePlan/b", "1").ok());
+  EXPECT_EQ(OutboxRows(), 0) << "no row is kept for what is done";
+  EXPECT_EQ(*store_->Marker("push", "CarePlan/b"), "1");
+  auto again = store_->Enqueue("push", "CarePlan/a", "2", 200);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(store_->DueItems("push", 200, 10)->size(), 1u) << "a new version is new work";
+}
+
+TEST_F(SqliteSyncStateStoreTest, FinishedItemsAnOlderVersionKeptAreDroppedAtOpen) {
+  ASSERT_TRUE(store_->Enqueue("push", "CarePlan/a", "1", 100).ok());
+  store_.reset();
+  {
+    auto db = SqliteConnection::Open(dir_ + "/duet.db", SqliteConnection::Options{});
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE((*db)
+                    ->Exec("INSERT INTO sync_outbox (job, item_key, payload, next_attempt_at, "
+                           "state, created_at) VALUES ('push', 'CarePlan/old', '1', 0, 'done', 0)")
+                    .ok());
+  }
+  Reopen();
+  EXPECT_EQ(OutboxRows(), 1) << "the pending item stays, the done one is gone";
+  EXPECT_EQ(store_->DueItems("push", 100, 10)->size(), 1u);
 }
 
 TEST_F(SqliteSyncStateStoreTest, MarkersAreKeptPerJob) {
