@@ -34,6 +34,9 @@ class AuditingWriteTransaction : public WriteTransaction {
     return Note(inner_->Delete(type, id, if_match));
   }
   Status AppendAudit(const AuditRecord& record) override { return inner_->AppendAudit(record); }
+  StatusOr<int64_t> PruneAudit(int64_t before_ms, int64_t limit) override {
+    return inner_->PruneAudit(before_ms, limit);
+  }
 
   Status Commit() override {
     AuditScope* scope = AuditScope::Current();

@@ -135,6 +135,9 @@ class PartnerVisibleTransaction : public WriteTransaction {
     return inner_->Delete(type, id, if_match);
   }
   Status AppendAudit(const AuditRecord& record) override { return inner_->AppendAudit(record); }
+  StatusOr<int64_t> PruneAudit(int64_t before_ms, int64_t limit) override {
+    return inner_->PruneAudit(before_ms, limit);
+  }
   Status Commit() override { return inner_->Commit(); }
 
  private:

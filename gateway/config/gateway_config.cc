@@ -26,6 +26,7 @@ constexpr long long kMinHeaderBytes = 1024;
 constexpr long long kMaxHeaderBytes = 1024LL * 1024;
 constexpr long long kMaxRequestRate = 1000000;
 constexpr long long kMaxTimeoutSeconds = 3600;
+constexpr long long kMaxAuditRetentionDays = 36500;
 
 // The section object, or nullptr (reporting a problem when it is required or not an object).
 const Json* Section(const Json& root, std::string_view name, bool required,
@@ -160,6 +161,23 @@ void ReadFhir(const Json& root, GatewayConfig& config, ConfigProblems& problems)
   }
 }
 
+void ReadAudit(const Json& root, GatewayConfig& config, ConfigProblems& problems) {
+  const Json* audit = Section(root, "audit", false, problems);
+  if (audit == nullptr) return;
+  CheckKnownMembers(*audit, "/audit", {"retention_days"}, problems);
+  auto days =
+      ReadInteger(audit, "/audit", "retention_days", false, 0, kMaxAuditRetentionDays, problems);
+  if (!days) return;
+  if (*days < kMinimumAuditRetentionDays) {
+    problems.Add("/audit/retention_days",
+                 "must be at least " + std::to_string(kMinimumAuditRetentionDays) +
+                     " (six years, HIPAA's retention period for security records; got " +
+                     std::to_string(*days) + "); leave it out to keep the records for good");
+    return;
+  }
+  config.audit.retention_days = *days;
+}
+
 void ReadLog(const Json& root, GatewayConfig& config, ConfigProblems& problems) {
   const Json* log = Section(root, "log", false, problems);
   if (log == nullptr) return;
@@ -195,16 +213,17 @@ StatusOr<GatewayConfig> ParseGatewayConfig(std::string_view text,
 
   GatewayConfig config;
   ConfigProblems problems;
-  CheckKnownMembers(
-      root, "",
-      {"listen", "tls", "store", "practice", "limits", "fhir", "log", "auth", "endpoints", "jobs"},
-      problems);
+  CheckKnownMembers(root, "",
+                    {"listen", "tls", "store", "practice", "limits", "fhir", "audit", "log", "auth",
+                     "endpoints", "jobs"},
+                    problems);
   ReadListen(root, config, problems);
   ReadTls(root, base_directory, config, problems);
   ReadStore(root, base_directory, config, problems);
   ReadPractice(root, config, problems);
   ReadLimits(root, config, problems);
   ReadFhir(root, config, problems);
+  ReadAudit(root, config, problems);
   ReadLog(root, config, problems);
   ReadAuthConfig(root, base_directory, config.listen.host, config.auth, problems);
   ReadSyncConfig(root, base_directory, config.endpoints, config.jobs, problems);

@@ -18,6 +18,10 @@
 
 namespace duet::gateway {
 
+// The shortest audit retention the configuration accepts: six years, HIPAA's retention period
+// for the records of its security rule (45 CFR 164.316(b)(2)).
+inline constexpr int64_t kMinimumAuditRetentionDays = 2190;
+
 struct GatewayConfig {
   std::string source_path;  // the file it was read from, absolute; "" when parsed from text
 
@@ -58,6 +62,11 @@ struct GatewayConfig {
     std::string base_url;  // public base such as "https://fhir.example.org/fhir", no trailing
                            // '/'; "" = derived from each request's Host header
   } fhir;
+
+  struct Audit {
+    // Records older than this many days are deleted (AuditRetention); 0 = kept for good.
+    int64_t retention_days = 0;
+  } audit;
 
   struct Log {
     std::string level = "info";   // trace, debug, info, warn, error, critical, off

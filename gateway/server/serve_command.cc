@@ -23,6 +23,7 @@
 #include "gateway/admin_api/config_editor.h"
 #include "gateway/admin_api/console_assets.h"
 #include "gateway/admin_api/console_handler.h"
+#include "gateway/audit/audit_retention.h"
 #include "gateway/audit/audited_fhir_api.h"
 #include "gateway/audit/auditing_store.h"
 #include "gateway/audit/read_noting_store.h"
@@ -73,6 +74,7 @@ struct Services {
   // The audit trail (docs/security.md): its table in the store's file, and the store the FHIR
   // API writes through so that each write carries its audit record.
   std::unique_ptr<SqliteAuditLog> audit_log;
+  std::unique_ptr<AuditRetention> audit_retention;  // null when records are kept for good
   std::unique_ptr<AuditingResourceStore> audited_store;
   // What the FHIR API reads and writes through: a partner's request (PartnerScope, opened by the
   // FhirAuthorizer) sees and changes only its patients' data.
@@ -308,6 +310,10 @@ Status MountHandlers(const GatewayConfig& config, Services& services, Router& ro
   services.store = std::move(*store);
   DUET_ASSIGN_OR_RETURN(services.audit_log,
                         SqliteAuditLog::Open(config.store.path, services.store.get()));
+  if (config.audit.retention_days > 0) {
+    services.audit_retention = std::make_unique<AuditRetention>(
+        *services.store, config.audit.retention_days, [] { return SystemClockSeconds() * 1000; });
+  }
   services.audited_store = std::make_unique<AuditingResourceStore>(*services.store);
   services.fhir_store = std::make_unique<PartnerVisibleStore>(*services.audited_store);
   services.practice_store = std::make_unique<ReadNotingResourceStore>(*services.store);

@@ -90,6 +90,13 @@ class WriteTransaction {
     (void)record;
     return UnimplementedError("this store keeps no audit trail");
   }
+  // Deletes the oldest audit records recorded before `before_ms` (milliseconds since the epoch),
+  // at most `limit`; how many. For the audit log's retention period (SqliteAuditLog).
+  virtual StatusOr<int64_t> PruneAudit(int64_t before_ms, int64_t limit) {
+    (void)before_ms;
+    (void)limit;
+    return UnimplementedError("this store keeps no audit trail");
+  }
   virtual Status Commit() = 0;
 };
 

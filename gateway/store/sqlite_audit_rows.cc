@@ -5,8 +5,9 @@ namespace duet::gateway {
 // audit_event: one row per AuditEvent (seq gives the order of commit), the record's fields only:
 // the AuditEvent JSON is built from them when read (BuildAuditEvent), which keeps a row to a few
 // hundred bytes and the write path cheap. patients and resources are "\n"-separated lists.
-// audit_patient: the patients of each event, for searches by patient. Rows are never deleted, so
-// seq (the rowid) only grows; id (random) has no index, which keeps inserts to appends. client_id
+// audit_patient: the patients of each event, for searches by patient. Only the oldest rows are
+// ever deleted (the retention period), so seq (the rowid) keeps growing; id (random) has no
+// index, which keeps inserts to appends. client_id
 // holds the agent's kind when it has no client id of its own ("development", "practice",
 // "unauthenticated"); a sync job's is its name.
 const char kAuditSchema[] = R"sql(
@@ -101,6 +102,32 @@ Status InsertAuditRecord(SqliteConnection& db, const AuditRecord& record) {
         {"INSERT OR IGNORE INTO audit_patient (patient_id, seq) VALUES (?, ?)", {patient, seq}}));
   }
   return Status::Ok();
+}
+
+StatusOr<int64_t> DeleteAuditRecordsBefore(SqliteConnection& db, int64_t before_ms, int64_t limit) {
+  struct Pruned {
+    int64_t seq;
+    std::vector<std::string> patients;
+  };
+  std::vector<Pruned> batch;
+  {
+    DUET_ASSIGN_OR_RETURN(SqliteRows rows,
+                          db.Query({"SELECT seq, patients FROM audit_event WHERE recorded_ms < ? "
+                                    "ORDER BY recorded_ms LIMIT ?",
+                                    {before_ms, limit}}));
+    DUET_ASSIGN_OR_RETURN(batch, CollectRows<Pruned>(rows, [](const SqliteRows& row) {
+                            return Pruned{row.Int64(0), SplitLines(row.Text(1))};
+                          }));
+  }
+  // By primary key, row by row: audit_patient is keyed (patient_id, seq) and has no index on seq.
+  for (const Pruned& pruned : batch) {
+    for (const std::string& patient : pruned.patients) {
+      DUET_RETURN_IF_ERROR(db.Run(
+          {"DELETE FROM audit_patient WHERE patient_id = ? AND seq = ?", {patient, pruned.seq}}));
+    }
+    DUET_RETURN_IF_ERROR(db.Run({"DELETE FROM audit_event WHERE seq = ?", {pruned.seq}}));
+  }
+  return static_cast<int64_t>(batch.size());
 }
 
 }  // namespace duet::gateway

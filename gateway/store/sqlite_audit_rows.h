@@ -16,6 +16,10 @@ extern const char kAuditSchema[];
 // Inserts the record; the caller's transaction decides its fate.
 Status InsertAuditRecord(SqliteConnection& db, const AuditRecord& record);
 
+// Deletes the oldest records recorded before `before_ms` (at most `limit`), with their patient
+// index rows; how many. The caller's transaction decides their fate.
+StatusOr<int64_t> DeleteAuditRecordsBefore(SqliteConnection& db, int64_t before_ms, int64_t limit);
+
 // The columns to select from audit_event for AuditRecordFromRow, in its order.
 extern const char kAuditColumns[];
 // The record of a row whose kAuditColumns start at column `first`.

@@ -753,6 +753,11 @@ class SqliteWriteTransaction : public WriteTransaction {
     return InsertAuditRecord(impl_->writer(), record);
   }
 
+  StatusOr<int64_t> PruneAudit(int64_t before_ms, int64_t limit) override {
+    DUET_RETURN_IF_ERROR(CheckOpen());
+    return DeleteAuditRecordsBefore(impl_->writer(), before_ms, limit);
+  }
+
   Status Commit() override {
     DUET_RETURN_IF_ERROR(CheckOpen());
     Status status = impl_->writer().Exec("COMMIT");

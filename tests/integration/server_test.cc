@@ -4,9 +4,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "fhir/json.h"
+#include "gateway/store/sqlite_connection.h"
+#include "tests/support/fhir_test_util.h"
 #include "tests/support/https_client.h"
 #include "tests/support/test_server.h"
 
@@ -251,6 +255,45 @@ TEST(CommandLineTest, ValidateReadsStdinAndReportsProblems) {
   ProcessResult invalid = RunProcess({DuetBinary(), "validate"}, "{not json");
   EXPECT_EQ(invalid.exit_code, 1) << invalid.out << invalid.err;
   EXPECT_EQ(RunDuet({"validate", "/nonexistent/resource.json"}).exit_code, 2);
+}
+
+// audit.retention_days: `duet serve` deletes the records past the period when it starts.
+TEST(AuditRetentionIntegrationTest, ServeDeletesRecordsPastTheRetentionPeriod) {
+  TestServerOptions options;
+  options.extra_config = ParseOrFail(R"({"audit": {"retention_days": 2190}})");
+  TestServer server(std::move(options));
+  ASSERT_TRUE(server.Start().ok()) << server.log();
+  ASSERT_EQ(server.Client().Get("/fhir/Patient").status, 200);  // a recent record
+  ASSERT_EQ(server.Stop(), 0);
+  {  // A record of 2019, as a gateway that kept records for good would have left it.
+    auto db = gateway::SqliteConnection::Open(server.store_path(), {});
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE((*db)
+                    ->Exec("INSERT INTO audit_event (id, recorded_ms, agent_kind, client_id, "
+                           "organization_npi, interaction, resource_type, resource_id, "
+                           "http_status, outcome, remote_address, patients, resources) VALUES "
+                           "('old-1', 1546300800000, 'development', 'development', '', 'read', "
+                           "'Patient', 'p-old', 200, 0, '127.0.0.1', 'p-old', 'Patient/p-old');"
+                           "INSERT INTO audit_patient (patient_id, seq) "
+                           "SELECT 'p-old', seq FROM audit_event WHERE id = 'old-1';")
+                    .ok());
+  }
+  ASSERT_TRUE(server.Start().ok()) << server.log();
+  std::string old_total;
+  for (int i = 0; i < 100; ++i) {
+    HttpsResponse old = server.Client().Get("/admin/v1/audit?patient=p-old");
+    ASSERT_EQ(old.status, 200) << old.body;
+    old_total = ParseOrFail(old.body).Find("total")->number_text();
+    if (old_total == "0") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(old_total, "0") << "the 2019 record is gone";
+  HttpsResponse recent = server.Client().Get("/admin/v1/audit?interaction=search-type");
+  ASSERT_EQ(recent.status, 200);
+  EXPECT_NE(ParseOrFail(recent.body).Find("total")->number_text(), "0") << "today's stays";
+  EXPECT_NE(server.log().find("audit: deleted 1 records recorded more than 2190 days ago"),
+            std::string::npos)
+      << server.log();
 }
 
 TEST(CommandLineTest, VersionPrintsTheVersion) {

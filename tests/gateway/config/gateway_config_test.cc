@@ -139,6 +139,26 @@ TEST(GatewayConfigTest, ReadsRateAndConnectionLimits) {
                  });
 }
 
+TEST(GatewayConfigTest, AuditRecordsAreKeptForGoodOrAtLeastSixYears) {
+  const std::string head = R"({"listen": {"host": "localhost", "port": 8443},
+    "tls": {"certificate": "c", "private_key": "k"}, "store": {"path": "s"},
+    "practice": {"identifier_base": "urn:x:y"}, "auth": {"mode": "development"})";
+  StatusOr<GatewayConfig> kept = ParseGatewayConfig(head + "}", "/base");
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(kept->audit.retention_days, 0) << "no retention: kept for good";
+  StatusOr<GatewayConfig> seven_years =
+      ParseGatewayConfig(head + R"(, "audit": {"retention_days": 2557}})", "/base");
+  ASSERT_TRUE(seven_years.ok()) << seven_years.status().ToString();
+  EXPECT_EQ(seven_years->audit.retention_days, 2557);
+  ExpectProblems(head + R"(, "audit": {"retention_days": 365}})",
+                 {"/audit/retention_days: must be at least 2190 (six years, HIPAA's retention "
+                  "period for security records; got 365); leave it out to keep the records for "
+                  "good"});
+  ExpectProblems(
+      head + R"(, "audit": {"retention_days": "forever", "archive": true}})",
+      {"/audit/archive: unknown field", "/audit/retention_days: must be an integer 0-36500"});
+}
+
 TEST(GatewayConfigTest, AuthClientsAreCheckedOneByOne) {
   const std::string head = R"({"listen": {"host": "0.0.0.0", "port": 8443},
     "tls": {"certificate": "c", "private_key": "k"}, "store": {"path": "s"},
