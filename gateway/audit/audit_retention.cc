@@ -6,11 +6,16 @@
 #include <utility>
 
 namespace duet::gateway {
+namespace {
+
+constexpr int64_t kDayMs = int64_t{86400} * 1000;
+
+}  // namespace
 
 AuditRetention::AuditRetention(ResourceStore& store, int64_t retention_days,
                                std::function<int64_t()> now_ms, std::chrono::milliseconds every)
     : store_(store),
-      retention_ms_(retention_days * 86400 * 1000),
+      retention_ms_(retention_days * kDayMs),
       now_ms_(std::move(now_ms)),
       every_(every),
       thread_([this] { Run(); }) {}
@@ -50,7 +55,7 @@ void AuditRetention::Run() {
           deleted.status().message());
     } else if (*deleted > 0) {
       spdlog::info("audit: deleted {} records recorded more than {} days ago", *deleted,
-                   retention_ms_ / (86400 * 1000));
+                   retention_ms_ / kDayMs);
     }
     lock.lock();
     stop_.wait_for(lock, every_, [this] { return stopping_; });
