@@ -7,9 +7,8 @@ namespace duet::gateway {
 // hundred bytes and the write path cheap. patients and resources are "\n"-separated lists.
 // audit_patient: the patients of each event, for searches by patient. Only the oldest rows are
 // ever deleted (the retention period), so seq (the rowid) keeps growing; id (random) has no
-// index, which keeps inserts to appends. client_id
-// holds the agent's kind when it has no client id of its own ("development", "practice",
-// "unauthenticated"); a sync job's is its name.
+// index, which keeps inserts to appends. client_id holds the agent's kind when it has no client id
+// of its own ("development", "practice", "unauthenticated"); a sync job's is its name.
 const char kAuditSchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS audit_event (
   seq INTEGER PRIMARY KEY,

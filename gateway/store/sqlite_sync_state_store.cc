@@ -105,6 +105,18 @@ Status AddMissingColumns(SqliteConnection& db) {
   return added;
 }
 
+// Versions before SetDone deleted finished items kept them as 'done': they go, once. Opening a
+// store that has none writes nothing (`duet sync status` only reads).
+Status DropDoneItems(SqliteConnection& db) {
+  {
+    DUET_ASSIGN_OR_RETURN(SqliteRows done,
+                          db.Query({"SELECT 1 FROM sync_outbox WHERE state = 'done' LIMIT 1", {}}));
+    DUET_ASSIGN_OR_RETURN(bool any, done.Next());
+    if (!any) return Status::Ok();
+  }
+  return db.Exec("DELETE FROM sync_outbox WHERE state = 'done'");
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<SqliteSyncStateStore>> SqliteSyncStateStore::Open(
@@ -114,8 +126,7 @@ StatusOr<std::unique_ptr<SqliteSyncStateStore>> SqliteSyncStateStore::Open(
   DUET_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"));
   DUET_RETURN_IF_ERROR(db->Exec(kSchema));
   DUET_RETURN_IF_ERROR(AddMissingColumns(*db));
-  // Versions before SetDone deleted finished items kept them as 'done'.
-  DUET_RETURN_IF_ERROR(db->Exec("DELETE FROM sync_outbox WHERE state = 'done'"));
+  DUET_RETURN_IF_ERROR(DropDoneItems(*db));
   return std::unique_ptr<SqliteSyncStateStore>(new SqliteSyncStateStore(std::move(db)));
 }
 
