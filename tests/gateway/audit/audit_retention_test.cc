@@ -44,16 +44,7 @@ class AuditRetentionTest : public ::testing::Test {
     for (const AuditRecord& record : records) ASSERT_TRUE(db_.log->Record(record).ok());
     ASSERT_TRUE(db_.log->Flush().ok());
   }
-  // Rows of an audit table, counted beside the store.
-  int64_t Rows(const std::string& table) {
-    auto db = SqliteConnection::Open(dir_.File("duet.db"), SqliteConnection::Options{});
-    EXPECT_TRUE(db.ok());
-    if (!db.ok()) return -1;
-    auto rows = (*db)->Query({"SELECT COUNT(*) FROM " + table, {}});
-    if (!rows.ok()) return -1;
-    auto found = rows->Next();
-    return found.ok() && *found ? rows->Int64(0) : -1;
-  }
+  int64_t Rows(const std::string& table) { return testing::CountRows(dir_.File("duet.db"), table); }
   // The ids the audit log finds for a patient.
   size_t EventsOf(const std::string& patient) {
     AuditQuery query;

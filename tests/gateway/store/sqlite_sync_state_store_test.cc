@@ -7,6 +7,7 @@
 
 #include "gateway/store/sqlite_connection.h"
 #include "gateway/store/sqlite_resource_store.h"
+#include "tests/gateway/store/store_test_util.h"
 
 namespace duet::gateway {
 namespace {
@@ -30,17 +31,7 @@ class SqliteSyncStateStoreTest : public ::testing::Test {
   }
 
   // Rows of the outbox table, whatever their state, read beside the store.
-  int64_t OutboxRows() {
-    auto db = SqliteConnection::Open(dir_ + "/duet.db", SqliteConnection::Options{});
-    EXPECT_TRUE(db.ok()) << db.status().ToString();
-    if (!db.ok()) return -1;
-    auto rows = (*db)->Query({"SELECT COUNT(*) FROM sync_outbox", {}});
-    EXPECT_TRUE(rows.ok());
-    if (!rows.ok()) return -1;
-    auto found = rows->Next();
-    if (!found.ok() || !*found) return -1;
-    return rows->Int64(0);
-  }
+  int64_t OutboxRows() { return testing::CountRows(dir_ + "/duet.db", "sync_outbox"); }
 
   std::string dir_;
   std::unique_ptr<SqliteSyncStateStore> store_;

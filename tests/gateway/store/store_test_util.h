@@ -13,6 +13,7 @@
 #include "fhir/json.h"
 #include "fhir/search/search_query.h"
 #include "gateway/store/sqlite_audit_log.h"
+#include "gateway/store/sqlite_connection.h"
 #include "gateway/store/sqlite_resource_store.h"
 
 namespace duet::gateway::testing {
@@ -58,6 +59,19 @@ inline std::unique_ptr<SqliteResourceStore> MustOpen(const std::string& path,
 
 // The store at `path` and the audit log in its file (null, with a test failure, when either does
 // not open).
+// Rows of `table` in the SQLite file at `path`, counted on a connection of its own; -1 (and a
+// test failure) when it cannot be read.
+inline int64_t CountRows(const std::string& path, const std::string& table) {
+  auto db = SqliteConnection::Open(path, SqliteConnection::Options{});
+  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  if (!db.ok()) return -1;
+  auto rows = (*db)->Query({"SELECT COUNT(*) FROM " + table, {}});
+  EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+  if (!rows.ok()) return -1;
+  auto found = rows->Next();
+  return found.ok() && *found ? rows->Int64(0) : -1;
+}
+
 struct StoreWithAudit {
   std::unique_ptr<SqliteResourceStore> store;
   std::unique_ptr<SqliteAuditLog> log;
