@@ -172,8 +172,29 @@ class TreeBuilder {
   std::string error_;
 };
 
+// The member values that WriteJson's options rewrite.
+class MemberRewrite {
+ public:
+  MemberRewrite() = default;
+  explicit MemberRewrite(const JsonWriteOptions& options)
+      : member_(options.rewritten_member), rewriter_(options.rewriter) {}
+
+  // The text to write for member `key`'s `value`, or nullopt to write the value as it is.
+  std::optional<std::string_view> For(std::string_view key, const Json& value) const {
+    if (rewriter_ == nullptr || key.size() != member_.size() || !value.is_string() ||
+        key != member_) {
+      return std::nullopt;
+    }
+    return rewriter_->Rewrite(value.string_value());
+  }
+
+ private:
+  std::string_view member_;
+  JsonStringRewriter* rewriter_ = nullptr;
+};
+
 template <typename Writer>
-void WriteValue(const Json& value, Writer& writer) {
+void WriteValue(const Json& value, Writer& writer, const MemberRewrite& rewrite) {
   switch (value.kind()) {
     case Json::Kind::kNull: writer.Null(); break;
     case Json::Kind::kBool: writer.Bool(value.bool_value()); break;
@@ -187,14 +208,18 @@ void WriteValue(const Json& value, Writer& writer) {
       break;
     case Json::Kind::kArray:
       writer.StartArray();
-      for (const Json& item : value.items()) WriteValue(item, writer);
+      for (const Json& item : value.items()) WriteValue(item, writer, rewrite);
       writer.EndArray();
       break;
     case Json::Kind::kObject:
       writer.StartObject();
       for (const auto& [key, member] : value.members()) {
         writer.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-        WriteValue(member, writer);
+        if (auto text = rewrite.For(key, member)) {
+          writer.String(text->data(), static_cast<rapidjson::SizeType>(text->size()));
+        } else {
+          WriteValue(member, writer, rewrite);
+        }
       }
       writer.EndObject();
       break;
@@ -209,7 +234,8 @@ void WriteValue(const Json& value, Writer& writer) {
 // themselves are stored through a plain cursor; the document is its first written() bytes.
 class CompactWriter {
  public:
-  explicit CompactWriter(std::string* buffer) : buffer_(buffer) {
+  CompactWriter(std::string* buffer, const MemberRewrite& rewrite)
+      : buffer_(buffer), rewrite_(rewrite) {
     cursor_ = buffer_->data();
     end_ = cursor_ + buffer_->size();
   }
@@ -265,7 +291,11 @@ class CompactWriter {
       if (i > 0) Put(',');
       WriteString(members[i].first);
       Put(':');
-      Write(members[i].second);
+      if (auto text = rewrite_.For(members[i].first, members[i].second)) {
+        WriteString(*text);
+      } else {
+        Write(members[i].second);
+      }
     }
     Put('}');
   }
@@ -351,6 +381,7 @@ class CompactWriter {
   }
 
   std::string* buffer_;
+  MemberRewrite rewrite_;
   char* cursor_;
   char* end_;
 };
@@ -514,24 +545,31 @@ StatusOr<Json> ParseJson(std::string_view text, const JsonParseOptions& options)
 }
 
 std::string WriteJson(const Json& value, bool pretty) {
+  JsonWriteOptions options;
+  options.pretty = pretty;
+  return WriteJson(value, options);
+}
+
+std::string WriteJson(const Json& value, const JsonWriteOptions& options) {
   // One scratch buffer per thread, kept from one document to the next; the result is an
   // exact-size copy of the part written.
   thread_local std::string compact;
   thread_local rapidjson::StringBuffer indented;
   constexpr size_t kKeptCapacity = size_t{1} << 20;
+  MemberRewrite rewrite(options);
   std::string text;
-  if (pretty) {
+  if (options.pretty) {
     indented.Clear();
     rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(indented);
     writer.SetIndent(' ', 2);
-    WriteValue(value, writer);
+    WriteValue(value, writer, rewrite);
     text.assign(indented.GetString(), indented.GetSize());
     if (text.size() > kKeptCapacity) {  // do not hold on to a large document's buffer
       indented.Clear();
       indented.ShrinkToFit();
     }
   } else {
-    CompactWriter writer(&compact);
+    CompactWriter writer(&compact, rewrite);
     writer.Write(value);
     text.assign(compact.data(), writer.written());
     if (text.size() > kKeptCapacity) std::string().swap(compact);

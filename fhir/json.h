@@ -9,6 +9,7 @@
 
 #include <cassert>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -155,6 +156,28 @@ StatusOr<Json> ParseJson(std::string_view text, const JsonParseOptions& options 
 
 // Writes compact JSON (or indented with two spaces when `pretty`).
 std::string WriteJson(const Json& value, bool pretty = false);
+
+// Gives the text to write in place of some string values as a document is written, so that a
+// writer can change them without copying or walking the tree first (the transaction Bundle's
+// references to its own entries). Used by one WriteJson call, on the calling thread.
+class JsonStringRewriter {
+ public:
+  virtual ~JsonStringRewriter() = default;
+  // The text to write instead of `value`, or nullopt to write `value` itself. The text must stay
+  // valid until the next call.
+  virtual std::optional<std::string_view> Rewrite(std::string_view value) = 0;
+};
+
+struct JsonWriteOptions {
+  bool pretty = false;
+  // String values of object members with this name go through `rewriter` (when not null).
+  std::string_view rewritten_member;
+  JsonStringRewriter* rewriter = nullptr;
+};
+
+// WriteJson with string values rewritten as they are written: the same text as rewriting them
+// in the tree and writing that.
+std::string WriteJson(const Json& value, const JsonWriteOptions& options);
 
 // "Patient.name[0]" style helper: appends ".name" or "[0]" to a path.
 std::string JoinPath(std::string_view base, std::string_view member);

@@ -27,6 +27,8 @@ struct ReferenceScratch {
   std::string key;
 };
 
+constexpr std::string_view kConditionalMarker = "?identifier=";
+
 // PercentDecode of fhir_elements.cc, into `out`; `text` itself when there is nothing to decode.
 std::string_view DecodedQuery(std::string_view text, std::string* out) {
   if (text.find('%') == std::string_view::npos) return text;
@@ -38,45 +40,81 @@ std::string_view DecodedQuery(std::string_view text, std::string* out) {
 // strings; false when `reference` is not a conditional reference. Must agree with
 // ParseConditionalReference (fhir_elements.cc).
 bool ConditionalKey(std::string_view reference, ReferenceScratch* scratch) {
-  static constexpr std::string_view kMarker = "?identifier=";
-  size_t marker = reference.find(kMarker);
+  size_t marker = reference.find(kConditionalMarker);
   if (marker == std::string_view::npos || marker == 0) return false;
   if (reference.find("://") < marker) return false;
-  std::string_view query = reference.substr(marker + kMarker.size());
+  std::string_view query = reference.substr(marker + kConditionalMarker.size());
   if (query.find('&') != std::string_view::npos) return false;
   std::string_view token = DecodedQuery(query, &scratch->decoded);
   std::string& key = scratch->key;
   key.assign(reference.substr(0, marker)).push_back('|');
   bool split = false;  // SplitToken: the first unescaped bar separates system and value
-  for (size_t i = 0; i < token.size(); ++i) {
-    if (token[i] == '\\' && i + 1 < token.size()) {
-      key.push_back(token[++i]);
-    } else if (token[i] == '|' && !split) {
+  size_t i = 0;
+  while (i < token.size()) {
+    size_t special = token.find_first_of(split ? "\\" : "\\|", i);
+    if (special == std::string_view::npos) special = token.size();
+    key.append(token.substr(i, special - i));  // plain runs a span at a time
+    if (special == token.size()) break;
+    if (token[special] == '|') {
       split = true;
       key.push_back('|');
-    } else {
-      key.push_back(token[i]);
+      i = special + 1;
+    } else if (special + 1 < token.size()) {  // an escaped character
+      key.push_back(token[special + 1]);
+      i = special + 2;
+    } else {  // a trailing backslash stays
+      key.push_back('\\');
+      i = special + 1;
     }
   }
   return split;
 }
 
+// The fullUrl of the entry a conditional reference names, when it names one of the Bundle.
+// Writes into scratch strings it keeps from one reference to the next; one thread at a time.
+class EntryReferences : public fhir::JsonStringRewriter {
+ public:
+  explicit EntryReferences(const FullUrls& full_urls) : full_urls_(full_urls) {
+    for (const auto& [key, full_url] : full_urls) {
+      std::string_view type = std::string_view(key).substr(0, key.find('|'));
+      if (std::find(types_.begin(), types_.end(), type) == types_.end()) types_.push_back(type);
+    }
+  }
+
+  std::optional<std::string_view> Rewrite(std::string_view reference) override {
+    // Most references name a resource outside the Bundle (the patient, clinicians): a look at
+    // their type spares building and hashing their key.
+    size_t marker = reference.find(kConditionalMarker);
+    if (marker == std::string_view::npos ||
+        std::find(types_.begin(), types_.end(), reference.substr(0, marker)) == types_.end()) {
+      return std::nullopt;
+    }
+    if (!ConditionalKey(reference, &scratch_)) return std::nullopt;
+    auto found = full_urls_.find(scratch_.key);
+    if (found == full_urls_.end()) return std::nullopt;
+    return std::string_view(found->second);
+  }
+
+ private:
+  const FullUrls& full_urls_;
+  std::vector<std::string_view> types_;  // of the keys of full_urls_
+  ReferenceScratch scratch_;
+};
+
+constexpr std::string_view kReferenceMember = "reference";
+
 // Rewrites conditional references that name an entry of the Bundle to the entry's fullUrl.
-void RewriteReferences(Json& value, const FullUrls& full_urls, ReferenceScratch* scratch) {
+void RewriteReferences(Json& value, EntryReferences& references) {
   if (value.is_array()) {
-    for (Json& item : value.items()) RewriteReferences(item, full_urls, scratch);
+    for (Json& item : value.items()) RewriteReferences(item, references);
     return;
   }
   if (!value.is_object()) return;
-  static constexpr std::string_view kReference = "reference";
   for (auto& [key, member] : value.members()) {
-    if (key == kReference && member.is_string()) {
-      if (ConditionalKey(member.string_value(), scratch)) {
-        auto found = full_urls.find(scratch->key);
-        if (found != full_urls.end()) member = Str(found->second);
-      }
+    if (key == kReferenceMember && member.is_string()) {
+      if (auto full_url = references.Rewrite(member.string_value())) member = Str(*full_url);
     } else {
-      RewriteReferences(member, full_urls, scratch);
+      RewriteReferences(member, references);
     }
   }
 }
@@ -106,16 +144,25 @@ std::string ResourceFullUrl(const Json& resource) {
                                                   identifier->first, identifier->second));
 }
 
-Json ToTransactionBundle(std::vector<Json> resources) {
-  struct Entry {
-    std::string full_url;
-    Json resource;
-    Json request;
-  };
+namespace {
+
+struct Entry {
+  std::string full_url;
+  Json resource;
+  Json request;
+};
+
+// The Bundle's entries, in order, and the fullUrl of every identifier they carry.
+struct PlannedEntries {
   std::vector<Entry> entries;
+  FullUrls full_urls;  // any "Type|system|value" → fullUrl
+};
+
+PlannedEntries PlanEntries(std::vector<Json> resources) {
+  PlannedEntries plan;
+  std::vector<Entry>& entries = plan.entries;
   entries.reserve(resources.size());
   std::unordered_map<std::string, size_t> entry_by_key;  // primary "Type|system|value" → entry
-  FullUrls full_urls;                                    // any "Type|system|value" → fullUrl
   for (Json& resource : resources) {
     std::string type(resource.StringOr("resourceType"));
     auto identifier = BusinessIdentifier(resource);
@@ -128,7 +175,7 @@ Json ToTransactionBundle(std::vector<Json> resources) {
     std::string key = TypedKey(type, identifier->first, identifier->second);
     std::string full_url = "urn:uuid:" + DeterministicUuid(key);  // ResourceFullUrl(resource)
     for (std::string& other : IdentifierKeys(type, resource)) {
-      full_urls.emplace(std::move(other), full_url);
+      plan.full_urls.emplace(std::move(other), full_url);
     }
     Json request = Obj({{"method", Str("PUT")},
                         {"url", Str(ConditionalUrl(type, identifier->first, identifier->second))}});
@@ -140,11 +187,13 @@ Json ToTransactionBundle(std::vector<Json> resources) {
       entries.push_back({std::move(full_url), std::move(resource), std::move(request)});
     }
   }
+  return plan;
+}
+
+Json BundleOf(std::vector<Entry> entries) {
   Json entry_list = Json::MakeArray();
   entry_list.items().reserve(entries.size());
-  ReferenceScratch scratch;
   for (Entry& entry : entries) {
-    RewriteReferences(entry.resource, full_urls, &scratch);
     entry_list.Append(Obj({{"fullUrl", Json::String(std::move(entry.full_url))},
                            {"resource", std::move(entry.resource)},
                            {"request", std::move(entry.request)}}));
@@ -152,6 +201,25 @@ Json ToTransactionBundle(std::vector<Json> resources) {
   return Obj({{"resourceType", Str("Bundle")},
               {"type", Str("transaction")},
               {"entry", entry_list.items().empty() ? Json() : std::move(entry_list)}});
+}
+
+}  // namespace
+
+Json ToTransactionBundle(std::vector<Json> resources) {
+  PlannedEntries plan = PlanEntries(std::move(resources));
+  EntryReferences references(plan.full_urls);
+  for (Entry& entry : plan.entries) RewriteReferences(entry.resource, references);
+  return BundleOf(std::move(plan.entries));
+}
+
+std::string WriteTransactionBundle(std::vector<Json> resources, bool pretty) {
+  PlannedEntries plan = PlanEntries(std::move(resources));
+  EntryReferences references(plan.full_urls);
+  fhir::JsonWriteOptions options;
+  options.pretty = pretty;
+  options.rewritten_member = kReferenceMember;
+  options.rewriter = &references;
+  return fhir::WriteJson(BundleOf(std::move(plan.entries)), options);
 }
 
 }  // namespace duet::mappings

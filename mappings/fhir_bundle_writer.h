@@ -29,4 +29,8 @@ std::string ResourceFullUrl(const fhir::Json& resource);
 // Takes the resources by value: pass them with std::move to spare a copy of each.
 fhir::Json ToTransactionBundle(std::vector<fhir::Json> resources);
 
+// WriteJson(ToTransactionBundle(resources), pretty), with the references rewritten as the Bundle
+// is written rather than in its tree: for callers that want the text alone (`duet convert`).
+std::string WriteTransactionBundle(std::vector<fhir::Json> resources, bool pretty);
+
 }  // namespace duet::mappings

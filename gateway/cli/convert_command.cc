@@ -31,7 +31,7 @@ int ToFhir(const fhir::Json& document, const mappings::MappingContext& context, 
   }
   auto resources = mappings::ToFhir(document, context);
   if (!resources.ok()) return PrintFailure(resources.status(), out);
-  out << fhir::WriteJson(mappings::ToTransactionBundle(std::move(*resources)), true) << "\n";
+  out << mappings::WriteTransactionBundle(std::move(*resources), true) << "\n";
   return kConvertOk;
 }
 

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <optional>
+#include <string>
+
 namespace duet::fhir {
 namespace {
 
@@ -86,6 +90,39 @@ TEST(JsonTest, RejectsDuplicateMembersOfLargeObjects) {
   ASSERT_TRUE(fine.ok()) << fine.status().ToString();
   EXPECT_EQ(fine->members().size(), 41u);
   EXPECT_EQ(WriteJson(*fine->Find("m40")), R"([{"m0":{}},[]])");
+}
+
+// Upper-cases the values it is given, except "keep".
+class UpperCaser : public JsonStringRewriter {
+ public:
+  std::optional<std::string_view> Rewrite(std::string_view value) override {
+    if (value == "keep") return std::nullopt;
+    text_.assign(value);
+    for (char& c : text_) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return text_;
+  }
+
+ private:
+  std::string text_;
+};
+
+TEST(JsonTest, RewritesTheStringValuesOfTheNamedMemberAsItWrites) {
+  auto parsed = ParseJson(
+      R"({"ref":"a\"b","list":[{"ref":"keep"},{"ref":3,"other":"x"}],"refs":"y","deep":{"ref":"z"}})");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  UpperCaser upper;
+  JsonWriteOptions options;
+  options.rewritten_member = "ref";
+  options.rewriter = &upper;
+  EXPECT_EQ(
+      WriteJson(*parsed, options),
+      R"({"ref":"A\"B","list":[{"ref":"keep"},{"ref":3,"other":"x"}],"refs":"y","deep":{"ref":"Z"}})");
+  options.pretty = true;
+  Json expected = *parsed;
+  expected.Set("ref", Json::String("A\"B"));
+  expected.Find("deep")->Set("ref", Json::String("Z"));
+  EXPECT_EQ(WriteJson(*parsed, options), WriteJson(expected, true));
+  EXPECT_EQ(WriteJson(*parsed, JsonWriteOptions{}), WriteJson(*parsed));  // no rewriter
 }
 
 }  // namespace

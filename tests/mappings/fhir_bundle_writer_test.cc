@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <set>
 
 #include "mappings/record_converter.h"
@@ -81,6 +82,47 @@ TEST(FhirBundleWriterTest, IdentifierValuesAreEscapedInUrls) {
   ASSERT_TRUE(parts.has_value());
   EXPECT_EQ(parts->value, "EDU 7|a,b&c");
   EXPECT_EQ(testing::ValidationErrors({bundle}), "");
+}
+
+// The text path (references rewritten as the Bundle is written) and the tree path (rewritten in
+// the tree, then written) give the same bytes, compact and indented, for every record type.
+TEST(FhirBundleWriterTest, WritingTheBundleGivesTheTextOfItsTree) {
+  size_t records = 0;
+  for (const auto& file : std::filesystem::directory_iterator(testing::PrfFixtures())) {
+    if (file.path().extension() != ".json") continue;
+    ++records;
+    std::vector<Json> resources = testing::ToFhirOrDie(testing::ReadJsonFile(file.path()));
+    for (bool pretty : {false, true}) {
+      EXPECT_EQ(WriteTransactionBundle(resources, pretty),
+                fhir::WriteJson(ToTransactionBundle(resources), pretty))
+          << file.path() << (pretty ? " indented" : " compact");
+    }
+  }
+  EXPECT_GE(records, 17U);
+}
+
+// A plan whose id needs every search escape and percent-encoding: its CarePlan still names its
+// Conditions by their entries' urn:uuids, on both paths.
+TEST(FhirBundleWriterTest, EscapedIdentifiersStillNameTheirEntries) {
+  Json record = Fixture("plan_of_care.json");
+  record.Set("id", Json::String("POC 1|a\\b,c$d&e%f"));
+  std::vector<Json> resources = testing::ToFhirOrDie(record);
+  Json bundle = ToTransactionBundle(resources);
+  std::set<std::string> condition_urls;
+  const Json* care_plan = nullptr;
+  for (const Json& entry : bundle.Find("entry")->items()) {
+    std::string_view type = entry.Find("resource")->StringOr("resourceType");
+    if (type == "Condition") condition_urls.insert(std::string(entry.StringOr("fullUrl")));
+    if (type == "CarePlan") care_plan = entry.Find("resource");
+  }
+  ASSERT_NE(care_plan, nullptr);
+  ASSERT_FALSE(condition_urls.empty());
+  std::set<std::string> addressed;
+  for (const Json& reference : care_plan->Find("addresses")->items()) {
+    addressed.insert(std::string(reference.StringOr("reference")));
+  }
+  EXPECT_EQ(addressed, condition_urls);
+  EXPECT_EQ(WriteTransactionBundle(resources, false), fhir::WriteJson(bundle));
 }
 
 }  // namespace
