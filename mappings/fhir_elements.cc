@@ -182,14 +182,16 @@ Json Obj(std::initializer_list<ObjMember> members) {
   Json::Object& list = object.members();
   list.reserve(members.size());
   for (const ObjMember& member : members) {
-    if (member.value.is_null()) continue;
+    if (member.value->is_null()) continue;
     // As Json::Set: a repeated key replaces the earlier value in place.
     auto same_key = [&](const Json::Member& added) { return added.first == member.key; };
     auto earlier = std::find_if(list.begin(), list.end(), same_key);
     if (earlier != list.end()) {
-      earlier->second = std::move(member.value);
+      earlier->second = member.temporary ? std::move(*member.temporary) : *member.value;
+    } else if (member.temporary != nullptr) {
+      list.emplace_back(std::string(member.key), std::move(*member.temporary));
     } else {
-      list.emplace_back(std::string(member.key), std::move(member.value));
+      list.emplace_back(std::string(member.key), *member.value);
     }
   }
   return object;
@@ -198,7 +200,13 @@ Json Obj(std::initializer_list<ObjMember> members) {
 std::vector<Json> MoveItems(std::initializer_list<ArrItem> items) {
   std::vector<Json> moved;
   moved.reserve(items.size());
-  for (const ArrItem& item : items) moved.push_back(std::move(item.value));
+  for (const ArrItem& item : items) {
+    if (item.temporary != nullptr) {
+      moved.push_back(std::move(*item.temporary));
+    } else {
+      moved.push_back(*item.value);
+    }
+  }
   return moved;
 }
 

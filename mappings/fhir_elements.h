@@ -21,25 +21,34 @@ fhir::Json Str(std::string_view text);
 // is not ambiguous between the two).
 fhir::Json Str(std::string&& text);
 fhir::Json Str(const char* text);
-// An object from members in order; members whose value is null are left out.
-// One member for Obj. The value is `mutable` so that Obj can move it out of the (const)
-// initializer_list instead of copying the whole subtree at every level of nesting.
+// One member for Obj. It points at its value rather than holding it: the value is a temporary of
+// the full expression that calls Obj, which lives until Obj returns, so Obj moves it into the
+// object once (a named value is copied, as passing it by value would).
 struct ObjMember {
-  ObjMember(std::string_view member_key, fhir::Json member_value)
-      : key(member_key), value(std::move(member_value)) {}
+  ObjMember(std::string_view member_key, fhir::Json&& member_value)
+      : key(member_key), value(&member_value), temporary(&member_value) {}
+  ObjMember(std::string_view member_key, const fhir::Json& member_value)
+      : key(member_key), value(&member_value) {}
+
   std::string_view key;
-  mutable fhir::Json value;
+  const fhir::Json* value;
+  fhir::Json* temporary = nullptr;  // the value, when it may be moved from
 };
 
+// An object from members in order; members whose value is null are left out.
 fhir::Json Obj(std::initializer_list<ObjMember> members);
 
-// One item for Arr({...}): as for ObjMember, `mutable` lets Arr move the item out of the
-// initializer_list (a braced list straight into std::vector<Json> would copy every subtree).
+// One item for Arr({...}) and MoveItems, pointing at its value as ObjMember does.
 struct ArrItem {
-  ArrItem(fhir::Json item_value) : value(std::move(item_value)) {}  // NOLINT: implicit on purpose
-  mutable fhir::Json value;
+  ArrItem(fhir::Json&& item_value)  // NOLINT: implicit on purpose
+      : value(&item_value), temporary(&item_value) {}
+  ArrItem(const fhir::Json& item_value)  // NOLINT: implicit on purpose
+      : value(&item_value) {}
+
+  const fhir::Json* value;
+  fhir::Json* temporary = nullptr;
 };
-// The items moved out of a braced list.
+// The items moved (or copied, when named) out of a braced list.
 std::vector<fhir::Json> MoveItems(std::initializer_list<ArrItem> items);
 
 fhir::Json Arr(std::initializer_list<ArrItem> items);
