@@ -186,8 +186,10 @@ Json Obj(std::initializer_list<ObjMember> members) {
     // As Json::Set: a repeated key replaces the earlier value in place.
     auto same_key = [&](const Json::Member& added) { return added.first == member.key; };
     auto earlier = std::find_if(list.begin(), list.end(), same_key);
-    if (earlier != list.end()) {
-      earlier->second = member.temporary ? std::move(*member.temporary) : *member.value;
+    if (earlier != list.end() && member.temporary != nullptr) {
+      earlier->second = std::move(*member.temporary);
+    } else if (earlier != list.end()) {
+      earlier->second = *member.value;
     } else if (member.temporary != nullptr) {
       list.emplace_back(std::string(member.key), std::move(*member.temporary));
     } else {
