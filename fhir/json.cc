@@ -506,12 +506,22 @@ constexpr unsigned kBaseParseFlags =
     rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseStopWhenDoneFlag;
 
 // Runs the reader over `text`; returns the result and sets `*end` to where it stopped.
+//
+// The reader parses in place, in a copy of the text kept per thread: strings are unescaped where
+// they lie instead of being copied a byte at a time onto the reader's stack first. The copy ends
+// in a NUL, which the in-place stream takes for the end of the input; a NUL inside the text (never
+// valid JSON there) thus ends the parse early, and the check for trailing content reports it.
 template <unsigned kFlags>
 rapidjson::ParseResult ParseWith(std::string_view text, TreeBuilder* builder, size_t* end) {
+  thread_local std::string buffer;
+  constexpr size_t kKeptCapacity = size_t{1} << 20;
+  buffer.assign(text);
   rapidjson::Reader reader;
-  rapidjson::MemoryStream stream(text.data(), text.size());
-  rapidjson::ParseResult result = reader.Parse<kFlags>(stream, *builder);
+  rapidjson::InsituStringStream stream(buffer.data());
+  rapidjson::ParseResult result =
+      reader.Parse<kFlags | rapidjson::kParseInsituFlag>(stream, *builder);
   *end = stream.Tell();
+  if (buffer.size() > kKeptCapacity) std::string().swap(buffer);
   return result;
 }
 
