@@ -125,5 +125,20 @@ TEST(JsonTest, RewritesTheStringValuesOfTheNamedMemberAsItWrites) {
   EXPECT_EQ(WriteJson(*parsed, JsonWriteOptions{}), WriteJson(*parsed));  // no rewriter
 }
 
+// The parse runs in place over a NUL-terminated copy: a NUL byte in the text is still an error,
+// wherever it is, and the text passed in is left as it was.
+TEST(JsonTest, RejectsANulByteAnywhereInTheText) {
+  using namespace std::string_literals;
+  for (const std::string& text : {"{\"a\":\"x\0y\"}"s, "{\"a\":1}\0"s, "\0{}"s, "[1,\0 2]"s}) {
+    auto parsed = ParseJson(text);
+    EXPECT_FALSE(parsed.ok()) << WriteJson(Json::String(text));
+  }
+  const std::string escaped = R"({"a":"line\nbreak \u00e9"})";
+  auto parsed = ParseJson(escaped);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->StringOr("a"), "line\nbreak \xc3\xa9");
+  EXPECT_EQ(escaped, R"({"a":"line\nbreak \u00e9"})");
+}
+
 }  // namespace
 }  // namespace duet::fhir
