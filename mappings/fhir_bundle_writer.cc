@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "mappings/fhir_elements.h"
+#include "mappings/name_based_uuid.h"
 #include "mappings/resource_set.h"
 
 namespace duet::mappings {

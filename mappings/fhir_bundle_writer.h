@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "fhir/json.h"
-#include "mappings/name_based_uuid.h"  // DeterministicUuid, for the callers of this header
 
 namespace duet::mappings {
 

@@ -3,11 +3,11 @@
 #include <algorithm>
 
 #include "mappings/code_tables.h"
-#include "mappings/fhir_bundle_writer.h"
 #include "mappings/fhir_elements.h"
 #include "mappings/field_reader.h"
 #include "mappings/mapper_support.h"
 #include "mappings/medication_list_mapper.h"
+#include "mappings/name_based_uuid.h"
 
 namespace duet::mappings {
 namespace {
