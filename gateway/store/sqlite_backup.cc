@@ -169,10 +169,13 @@ StatusOr<StoreFileFacts> WriteCopy(const std::string& store_path, const std::str
   }
   Database copy;
   DUET_RETURN_IF_ERROR(OpenDatabase(temporary, SQLITE_OPEN_READWRITE, copy));
-  // The copied header says WAL; a backup is one self-contained file.
-  if (sqlite3_exec(copy.db, "PRAGMA journal_mode = DELETE", nullptr, nullptr, nullptr) !=
-      SQLITE_OK) {
-    return InternalError(temporary + ": " + copy.error());
+  // The copied header says WAL; a backup is one self-contained file. VACUUM then rebuilds the
+  // private copy without the pages the store had freed (deleted audit records, dropped index
+  // rows), so a backup is as small as its contents and restoring it gives that space back.
+  for (const char* statement : {"PRAGMA journal_mode = DELETE", "VACUUM"}) {
+    if (sqlite3_exec(copy.db, statement, nullptr, nullptr, nullptr) != SQLITE_OK) {
+      return InternalError(temporary + ": " + statement + ": " + copy.error());
+    }
   }
   return Check(copy, temporary);
 }

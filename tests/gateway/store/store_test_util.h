@@ -57,21 +57,26 @@ inline std::unique_ptr<SqliteResourceStore> MustOpen(const std::string& path,
   return store.ok() ? std::move(store).value() : nullptr;
 }
 
-// The store at `path` and the audit log in its file (null, with a test failure, when either does
-// not open).
-// Rows of `table` in the SQLite file at `path`, counted on a connection of its own; -1 (and a
-// test failure) when it cannot be read.
-inline int64_t CountRows(const std::string& path, const std::string& table) {
+// The first column of the first row `sql` gives (a count, a PRAGMA's number) in the SQLite file at
+// `path`, read on a connection of its own; -1 (and a test failure) when it cannot be read.
+inline int64_t QueryNumber(const std::string& path, const std::string& sql) {
   auto db = SqliteConnection::Open(path, SqliteConnection::Options{});
   EXPECT_TRUE(db.ok()) << db.status().ToString();
   if (!db.ok()) return -1;
-  auto rows = (*db)->Query({"SELECT COUNT(*) FROM " + table, {}});
+  auto rows = (*db)->Query({sql, {}});
   EXPECT_TRUE(rows.ok()) << rows.status().ToString();
   if (!rows.ok()) return -1;
   auto found = rows->Next();
   return found.ok() && *found ? rows->Int64(0) : -1;
 }
 
+// Rows of `table` in the SQLite file at `path`.
+inline int64_t CountRows(const std::string& path, const std::string& table) {
+  return QueryNumber(path, "SELECT COUNT(*) FROM " + table);
+}
+
+// The store at `path` and the audit log in its file (null, with a test failure, when either does
+// not open).
 struct StoreWithAudit {
   std::unique_ptr<SqliteResourceStore> store;
   std::unique_ptr<SqliteAuditLog> log;
