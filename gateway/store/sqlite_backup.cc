@@ -103,27 +103,35 @@ StatusOr<StoreFileFacts> Check(Database& database, const std::string& path) {
   return facts;
 }
 
-// Copies every page of `source` into `target` in one step, that is in one read transaction of
-// the source, waiting while the gateway's writer holds a lock the copy needs.
-Status CopyPages(Database& source, Database& target, const std::string& store_path) {
-  sqlite3_backup* backup = sqlite3_backup_init(target.db, "main", source.db, "main");
-  if (backup == nullptr) return InternalError("cannot start the backup: " + target.error());
+// Writes `source` into the empty file `target` with VACUUM INTO: one read transaction of the
+// source (a consistent snapshot while the gateway writes), written once and compact, without the
+// pages the store had freed (deleted audit records, dropped index rows) and without a temporary
+// copy elsewhere. Retries while the gateway's writer holds a lock the read needs.
+Status VacuumInto(Database& source, const std::string& target, const std::string& store_path) {
+  std::string sql = "VACUUM INTO ?1";
+  sqlite3_stmt* statement = nullptr;
+  if (sqlite3_prepare_v2(source.db, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
+    return InternalError("cannot start the backup: " + source.error());
+  }
+  sqlite3_bind_text(statement, 1, target.c_str(), -1, SQLITE_TRANSIENT);
   const auto give_up_at = std::chrono::steady_clock::now() + kBusyRetryFor;
   int rc = SQLITE_OK;
   while (true) {
-    rc = sqlite3_backup_step(backup, -1);
+    rc = sqlite3_step(statement);
     if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) break;
     if (std::chrono::steady_clock::now() >= give_up_at) break;
+    sqlite3_reset(statement);
     std::this_thread::sleep_for(kBusyPause);
   }
-  sqlite3_backup_finish(backup);
+  const std::string error = source.error();
+  sqlite3_finalize(statement);
   if (rc == SQLITE_DONE) return Status::Ok();
   if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
     return UnavailableError(store_path + " stayed locked for " +
                             std::to_string(kBusyRetryFor.count()) + " s; try again");
   }
   return InternalError("copying " + store_path + ": " + std::string(sqlite3_errstr(rc)) + " (" +
-                       target.error() + ")");
+                       error + ")");
 }
 
 Status SyncPath(const std::string& path, int flags) {
@@ -157,25 +165,16 @@ void RemoveTemporaryCopy(const std::string& path) {
 StatusOr<StoreFileFacts> WriteCopy(const std::string& store_path, const std::string& temporary) {
   Database source;
   // Read-write without create: a read-only connection could leave -wal/-shm files behind that
-  // the gateway's user cannot open. query_only keeps this connection from writing anything.
+  // the gateway's user cannot open. The only statement it runs is VACUUM INTO, which reads the
+  // store and writes the copy (PRAGMA query_only would refuse it, since it writes a database).
   DUET_RETURN_IF_ERROR(OpenDatabase(store_path, SQLITE_OPEN_READWRITE, source));
-  if (sqlite3_exec(source.db, "PRAGMA query_only = ON", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    return InternalError(store_path + ": " + source.error());
-  }
-  {
-    Database target;
-    DUET_RETURN_IF_ERROR(OpenDatabase(temporary, SQLITE_OPEN_READWRITE, target));
-    DUET_RETURN_IF_ERROR(CopyPages(source, target, store_path));
-  }
+  DUET_RETURN_IF_ERROR(VacuumInto(source, temporary, store_path));
   Database copy;
   DUET_RETURN_IF_ERROR(OpenDatabase(temporary, SQLITE_OPEN_READWRITE, copy));
-  // The copied header says WAL; a backup is one self-contained file. VACUUM then rebuilds the
-  // private copy without the pages the store had freed (deleted audit records, dropped index
-  // rows), so a backup is as small as its contents and restoring it gives that space back.
-  for (const char* statement : {"PRAGMA journal_mode = DELETE", "VACUUM"}) {
-    if (sqlite3_exec(copy.db, statement, nullptr, nullptr, nullptr) != SQLITE_OK) {
-      return InternalError(temporary + ": " + statement + ": " + copy.error());
-    }
+  // A backup is one self-contained file, whatever journal mode the copy's header names.
+  if (sqlite3_exec(copy.db, "PRAGMA journal_mode = DELETE", nullptr, nullptr, nullptr) !=
+      SQLITE_OK) {
+    return InternalError(temporary + ": " + copy.error());
   }
   return Check(copy, temporary);
 }

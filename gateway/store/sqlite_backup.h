@@ -1,12 +1,13 @@
 // Online backup of the SQLite store file (`duet backup`, docs/admin-guide.md).
 //
-// BackUpSqliteStore copies the whole database file (resources, history, search index, sync
-// state, replay cache) with SQLite's online backup API in one read transaction, so the copy is
-// one consistent snapshot even while `duet serve` keeps writing (in WAL mode writers do not wait
-// for that reader). The copy is written to a private temporary file beside the target, switched
-// to a self-contained rollback-journal database, compacted with VACUUM (no free pages), checked
-// with `PRAGMA integrity_check`, synced, and only then linked to the target name, which never
-// overwrites an existing file. The copy is created with mode 0600: it holds patient data.
+// BackUpSqliteStore copies the whole database (resources, history, search index, sync state,
+// replay cache) with SQLite's VACUUM INTO in one read transaction, so the copy is one consistent
+// snapshot even while `duet serve` keeps writing (in WAL mode writers do not wait for that
+// reader), and compact: the pages the store freed are not carried into it. The copy is written
+// to a private temporary file beside the target, switched to a self-contained rollback-journal
+// database, checked with `PRAGMA integrity_check`, synced, and only then linked to the target
+// name, which never overwrites an existing file. The copy is created with mode 0600: it holds
+// patient data.
 //
 // CheckSqliteStoreFile verifies a database file the same way (integrity, schema version,
 // resource count) without changing it, e.g. a backup before it is restored.
