@@ -147,8 +147,8 @@ Status SyncPath(const std::string& path, int flags) {
 // A private, empty file for the copy, unique in the target's directory.
 StatusOr<std::string> CreateTemporaryCopy(const std::string& copy_path) {
   static std::atomic<int> counter{0};
-  const std::string path = copy_path + ".partial-" + std::to_string(::getpid()) + "-" +
-                           std::to_string(counter.fetch_add(1));
+  std::string path = copy_path + ".partial-" + std::to_string(::getpid()) + "-" +
+                     std::to_string(counter.fetch_add(1));
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return UnavailableError("cannot create " + path + ": " + std::strerror(errno));
   ::close(fd);
