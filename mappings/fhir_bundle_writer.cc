@@ -50,24 +50,19 @@ bool ConditionalKey(std::string_view reference, ReferenceScratch* scratch) {
   std::string& key = scratch->key;
   key.assign(reference.substr(0, marker)).push_back('|');
   bool split = false;  // SplitToken: the first unescaped bar separates system and value
-  size_t i = 0;
-  while (i < token.size()) {
-    size_t special = token.find_first_of(split ? "\\" : "\\|", i);
-    if (special == std::string_view::npos) special = token.size();
-    key.append(token.substr(i, special - i));  // plain runs a span at a time
-    if (special == token.size()) break;
-    if (token[special] == '|') {
+  size_t run = 0;      // start of the plain bytes not yet appended
+  for (size_t i = 0; i < token.size(); ++i) {
+    if (token[i] == '\\' && i + 1 < token.size()) {  // an escaped byte stands for itself
+      key.append(token.substr(run, i - run)).push_back(token[i + 1]);
+      ++i;
+      run = i + 1;
+    } else if (token[i] == '|' && !split) {
+      key.append(token.substr(run, i - run)).push_back('|');
       split = true;
-      key.push_back('|');
-      i = special + 1;
-    } else if (special + 1 < token.size()) {  // an escaped character
-      key.push_back(token[special + 1]);
-      i = special + 2;
-    } else {  // a trailing backslash stays
-      key.push_back('\\');
-      i = special + 1;
+      run = i + 1;
     }
   }
+  key.append(token.substr(run));
   return split;
 }
 

@@ -101,28 +101,32 @@ TEST(FhirBundleWriterTest, WritingTheBundleGivesTheTextOfItsTree) {
   EXPECT_GE(records, 17U);
 }
 
-// A plan whose id needs every search escape and percent-encoding: its CarePlan still names its
-// Conditions by their entries' urn:uuids, on both paths.
+// Plans whose ids need every search escape and percent-encoding (a bar, a backslash, also at the
+// end, commas, dollars, ampersands, percent signs): their CarePlans still name their Conditions by
+// the entries' urn:uuids, on both paths.
 TEST(FhirBundleWriterTest, EscapedIdentifiersStillNameTheirEntries) {
-  Json record = Fixture("plan_of_care.json");
-  record.Set("id", Json::String("POC 1|a\\b,c$d&e%f"));
-  std::vector<Json> resources = testing::ToFhirOrDie(record);
-  Json bundle = ToTransactionBundle(resources);
-  std::set<std::string> condition_urls;
-  const Json* care_plan = nullptr;
-  for (const Json& entry : bundle.Find("entry")->items()) {
-    std::string_view type = entry.Find("resource")->StringOr("resourceType");
-    if (type == "Condition") condition_urls.insert(std::string(entry.StringOr("fullUrl")));
-    if (type == "CarePlan") care_plan = entry.Find("resource");
+  for (const char* id : {"POC 1|a\\b,c$d&e%f", "POC\\", "|POC|", "P%7C\\|\\"}) {
+    SCOPED_TRACE(id);
+    Json record = Fixture("plan_of_care.json");
+    record.Set("id", Json::String(id));
+    std::vector<Json> resources = testing::ToFhirOrDie(record);
+    Json bundle = ToTransactionBundle(resources);
+    std::set<std::string> condition_urls;
+    const Json* care_plan = nullptr;
+    for (const Json& entry : bundle.Find("entry")->items()) {
+      std::string_view type = entry.Find("resource")->StringOr("resourceType");
+      if (type == "Condition") condition_urls.insert(std::string(entry.StringOr("fullUrl")));
+      if (type == "CarePlan") care_plan = entry.Find("resource");
+    }
+    ASSERT_NE(care_plan, nullptr);
+    ASSERT_FALSE(condition_urls.empty());
+    std::set<std::string> addressed;
+    for (const Json& reference : care_plan->Find("addresses")->items()) {
+      addressed.insert(std::string(reference.StringOr("reference")));
+    }
+    EXPECT_EQ(addressed, condition_urls);
+    EXPECT_EQ(WriteTransactionBundle(resources, false), fhir::WriteJson(bundle));
   }
-  ASSERT_NE(care_plan, nullptr);
-  ASSERT_FALSE(condition_urls.empty());
-  std::set<std::string> addressed;
-  for (const Json& reference : care_plan->Find("addresses")->items()) {
-    addressed.insert(std::string(reference.StringOr("reference")));
-  }
-  EXPECT_EQ(addressed, condition_urls);
-  EXPECT_EQ(WriteTransactionBundle(resources, false), fhir::WriteJson(bundle));
 }
 
 }  // namespace
