@@ -108,9 +108,8 @@ StatusOr<StoreFileFacts> Check(Database& database, const std::string& path) {
 // pages the store had freed (deleted audit records, dropped index rows) and without a temporary
 // copy elsewhere. Retries while the gateway's writer holds a lock the read needs.
 Status VacuumInto(Database& source, const std::string& target, const std::string& store_path) {
-  std::string sql = "VACUUM INTO ?1";
   sqlite3_stmt* statement = nullptr;
-  if (sqlite3_prepare_v2(source.db, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(source.db, "VACUUM INTO ?1", -1, &statement, nullptr) != SQLITE_OK) {
     return InternalError("cannot start the backup: " + source.error());
   }
   sqlite3_bind_text(statement, 1, target.c_str(), -1, SQLITE_TRANSIENT);
