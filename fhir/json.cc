@@ -403,18 +403,18 @@ const Json::Object& Json::EmptyObject() {
 }
 
 Json::Array& Json::BecomeArray() {
-  value_ = Array();
-  return std::get<Array>(value_);
+  *this = MakeArray();
+  return storage_.array;
 }
 
 Json::Object& Json::BecomeObject() {
-  value_ = Object();
-  return std::get<Object>(value_);
+  *this = MakeObject();
+  return storage_.object;
 }
 
 const Json* Json::Find(std::string_view key) const {
   if (!is_object()) return nullptr;
-  for (const auto& [name, value] : std::get<Object>(value_)) {
+  for (const auto& [name, value] : storage_.object) {
     if (name == key) return &value;
   }
   return nullptr;
@@ -442,7 +442,7 @@ Json& Json::Set(std::string_view key, Json value) {
 
 bool Json::Remove(std::string_view key) {
   if (!is_object()) return false;
-  Object& object = std::get<Object>(value_);
+  Object& object = storage_.object;
   auto it = std::find_if(object.begin(), object.end(),
                          [&](const Member& member) { return member.first == key; });
   if (it == object.end()) return false;

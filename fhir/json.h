@@ -9,11 +9,11 @@
 
 #include <cassert>
 #include <cstddef>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "fhir/status.h"
@@ -27,7 +27,14 @@ class Json {
   using Array = std::vector<Json>;
   using Object = std::vector<Member>;
 
-  Json() = default;  // null
+  Json() noexcept = default;  // null
+  Json(const Json& other) { CopyFrom(other); }
+  // The moved-from value keeps its kind, with empty contents (as a moved-from std::variant does).
+  Json(Json&& other) noexcept { MoveFrom(std::move(other)); }
+  Json& operator=(const Json& other);
+  Json& operator=(Json&& other) noexcept;
+  ~Json() { Destroy(); }
+
   static Json Bool(bool value);
   // `text` must be a valid JSON number; it is written back exactly as given.
   static Json Number(std::string text);
@@ -36,7 +43,7 @@ class Json {
   static Json MakeArray();
   static Json MakeObject();
 
-  Kind kind() const { return static_cast<Kind>(value_.index()); }
+  Kind kind() const { return kind_; }
   bool is_null() const { return kind() == Kind::kNull; }
   bool is_bool() const { return kind() == Kind::kBool; }
   bool is_number() const { return kind() == Kind::kNumber; }
@@ -70,16 +77,23 @@ class Json {
   bool operator!=(const Json& other) const { return !(*this == other); }
 
  private:
-  struct NumberText {
-    std::string text;
+  // The members of the kinds that have contents; kind_ says which one is alive. A hand-written
+  // union rather than std::variant: moving and destroying a node is then an inlined switch, not
+  // an indirect call through the variant's table, and trees are built a node at a time.
+  union Storage {
+    Storage() noexcept {}  // NOLINT(modernize-use-equals-default): no member is constructed
+    ~Storage() {}          // NOLINT(modernize-use-equals-default): Json destroys the live one
+    bool boolean;
+    std::string text;  // kNumber (the number's exact text) and kString
+    Array array;
+    Object object;
   };
-  // The value_ alternative of a kind (Kind follows the order of value_'s alternatives).
-  template <Kind kind>
-  static constexpr auto At = std::in_place_index<static_cast<size_t>(kind)>;
-  // Constructs the alternative at `index` of value_ in place (the factories below).
-  template <size_t index, typename... Args>
-  explicit Json(std::in_place_index_t<index> at, Args&&... args)
-      : value_(at, std::forward<Args>(args)...) {}
+
+  // Copies or moves other's value into this, whose storage holds no live member.
+  void CopyFrom(const Json& other);
+  void MoveFrom(Json&& other) noexcept;
+  // Destroys the live member; kind_ is left for the caller to set.
+  void Destroy() noexcept;
 
   // The wrong-kind paths of the accessors, out of line.
   static const std::string& EmptyText();
@@ -88,61 +102,141 @@ class Json {
   Array& BecomeArray();
   Object& BecomeObject();
 
-  std::variant<std::monostate, bool, NumberText, std::string, Array, Object> value_;
+  Kind kind_ = Kind::kNull;
+  Storage storage_;
 };
 
-// The factories and accessors are inline: trees are built and walked a node at a time.
-inline Json Json::Bool(bool value) { return Json(At<Kind::kBool>, value); }
-
-inline Json Json::Number(std::string text) {
-  return Json(At<Kind::kNumber>, NumberText{std::move(text)});
+// The factories, accessors and special members are inline: trees are built and walked a node at
+// a time.
+inline void Json::Destroy() noexcept {
+  switch (kind_) {
+    case Kind::kNull:
+    case Kind::kBool: break;
+    case Kind::kNumber:
+    case Kind::kString: storage_.text.~basic_string(); break;
+    case Kind::kArray: storage_.array.~vector(); break;
+    case Kind::kObject: storage_.object.~vector(); break;
+  }
 }
 
-inline Json Json::String(std::string value) { return Json(At<Kind::kString>, std::move(value)); }
+// GCC 12 cannot tell that only the live member is read here, and warns of the others.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+inline void Json::CopyFrom(const Json& other) {
+  switch (other.kind_) {
+    case Kind::kNull: break;
+    case Kind::kBool: storage_.boolean = other.storage_.boolean; break;
+    case Kind::kNumber:
+    case Kind::kString: new (&storage_.text) std::string(other.storage_.text); break;
+    case Kind::kArray: new (&storage_.array) Array(other.storage_.array); break;
+    case Kind::kObject: new (&storage_.object) Object(other.storage_.object); break;
+  }
+  kind_ = other.kind_;
+}
 
-inline Json Json::MakeArray() { return Json(At<Kind::kArray>); }
+inline void Json::MoveFrom(Json&& other) noexcept {
+  switch (other.kind_) {
+    case Kind::kNull: break;
+    case Kind::kBool: storage_.boolean = other.storage_.boolean; break;
+    case Kind::kNumber:
+    case Kind::kString: new (&storage_.text) std::string(std::move(other.storage_.text)); break;
+    case Kind::kArray: new (&storage_.array) Array(std::move(other.storage_.array)); break;
+    case Kind::kObject: new (&storage_.object) Object(std::move(other.storage_.object)); break;
+  }
+  kind_ = other.kind_;
+}
 
-inline Json Json::MakeObject() { return Json(At<Kind::kObject>); }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+inline Json& Json::operator=(Json&& other) noexcept {
+  if (this == &other) return *this;
+  if (kind_ == other.kind_ && kind_ != Kind::kNull && kind_ != Kind::kBool) {
+    // The member's own move assignment, which allows `other` to live inside this value.
+    switch (kind_) {
+      case Kind::kArray: storage_.array = std::move(other.storage_.array); break;
+      case Kind::kObject: storage_.object = std::move(other.storage_.object); break;
+      default: storage_.text = std::move(other.storage_.text); break;
+    }
+    return *this;
+  }
+  Json taken(std::move(other));  // `other` may be part of what Destroy frees
+  Destroy();
+  MoveFrom(std::move(taken));
+  return *this;
+}
+
+inline Json& Json::operator=(const Json& other) {
+  if (this != &other) *this = Json(other);
+  return *this;
+}
+
+inline Json Json::Bool(bool value) {
+  Json json;
+  json.storage_.boolean = value;
+  json.kind_ = Kind::kBool;
+  return json;
+}
+
+inline Json Json::Number(std::string text) {
+  Json json;
+  new (&json.storage_.text) std::string(std::move(text));
+  json.kind_ = Kind::kNumber;
+  return json;
+}
+
+inline Json Json::String(std::string value) {
+  Json json;
+  new (&json.storage_.text) std::string(std::move(value));
+  json.kind_ = Kind::kString;
+  return json;
+}
+
+inline Json Json::MakeArray() {
+  Json json;
+  new (&json.storage_.array) Array();
+  json.kind_ = Kind::kArray;
+  return json;
+}
+
+inline Json Json::MakeObject() {
+  Json json;
+  new (&json.storage_.object) Object();
+  json.kind_ = Kind::kObject;
+  return json;
+}
 
 inline bool Json::bool_value() const {
   assert(is_bool());
-  const bool* value = std::get_if<bool>(&value_);
-  return value != nullptr && *value;
+  return is_bool() && storage_.boolean;
 }
 
 inline const std::string& Json::number_text() const {
   assert(is_number());
-  const NumberText* number = std::get_if<NumberText>(&value_);
-  return number != nullptr ? number->text : EmptyText();
+  return is_number() ? storage_.text : EmptyText();
 }
 
 inline const std::string& Json::string_value() const {
   assert(is_string());
-  const std::string* text = std::get_if<std::string>(&value_);
-  return text != nullptr ? *text : EmptyText();
+  return is_string() ? storage_.text : EmptyText();
 }
 
 inline const Json::Array& Json::items() const {
   assert(is_array());
-  const Array* array = std::get_if<Array>(&value_);
-  return array != nullptr ? *array : EmptyArray();
+  return is_array() ? storage_.array : EmptyArray();
 }
 
-inline Json::Array& Json::items() {
-  Array* array = std::get_if<Array>(&value_);
-  return array != nullptr ? *array : BecomeArray();
-}
+inline Json::Array& Json::items() { return is_array() ? storage_.array : BecomeArray(); }
 
 inline const Json::Object& Json::members() const {
   assert(is_object());
-  const Object* object = std::get_if<Object>(&value_);
-  return object != nullptr ? *object : EmptyObject();
+  return is_object() ? storage_.object : EmptyObject();
 }
 
-inline Json::Object& Json::members() {
-  Object* object = std::get_if<Object>(&value_);
-  return object != nullptr ? *object : BecomeObject();
-}
+inline Json::Object& Json::members() { return is_object() ? storage_.object : BecomeObject(); }
 
 struct JsonParseOptions {
   size_t max_depth = 128;

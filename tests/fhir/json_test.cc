@@ -5,6 +5,7 @@
 #include <cctype>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace duet::fhir {
 namespace {
@@ -64,6 +65,55 @@ TEST(JsonTest, SetReplacesOrAppendsAndRemoveDeletes) {
   EXPECT_TRUE(object.Remove("id"));
   EXPECT_FALSE(object.Remove("id"));
   EXPECT_EQ(object.StringOr("resourceType"), "Goal");
+}
+
+TEST(JsonTest, CopiesAreDeepAndIndependentForEveryKind) {
+  const std::string text = R"({"n":null,"b":true,"d":1.50,"s":"a string longer than fifteen",)"
+                           R"("a":[1,"x",{"k":[]}],"o":{"inner":{"deep":"v"}}})";
+  Json original = *ParseJson(text);
+  Json copy = original;
+  copy.Find("o")->Find("inner")->Set("deep", Json::String("changed"));
+  copy.Find("a")->Append(Json::Bool(false));
+  EXPECT_EQ(WriteJson(original), text);
+  Json assigned = Json::String("replaced by an object");
+  assigned = original;
+  EXPECT_EQ(assigned, original);
+  const Json& same = assigned;
+  assigned = same;  // self-assignment keeps the value
+  EXPECT_EQ(WriteJson(assigned), text);
+}
+
+TEST(JsonTest, MovesLeaveTheSourceOfTheSameKindButEmpty) {
+  Json text = Json::String("a string longer than fifteen bytes");
+  Json moved = std::move(text);
+  EXPECT_EQ(moved.string_value(), "a string longer than fifteen bytes");
+  EXPECT_TRUE(text.is_string());  // NOLINT(bugprone-use-after-move): the state is the point
+  Json list = *ParseJson(R"([1,2,3])");
+  Json taken = std::move(list);
+  EXPECT_EQ(taken.items().size(), 3U);
+  EXPECT_TRUE(list.is_array());  // NOLINT(bugprone-use-after-move)
+  EXPECT_TRUE(list.items().empty());
+}
+
+TEST(JsonTest, AssigningAPartOfAValueToTheValueKeepsThePart) {
+  // The part lives inside what the assignment replaces: of another kind, then of the same kind.
+  Json object = *ParseJson(R"({"wrapper":[{"kept":"the part, longer than fifteen"}]})");
+  object = std::move(object.Find("wrapper")->items()[0]);
+  EXPECT_EQ(WriteJson(object), R"({"kept":"the part, longer than fifteen"})");
+  Json nested = *ParseJson(R"({"inner":{"kept":[1,2]}})");
+  nested = std::move(*nested.Find("inner"));
+  EXPECT_EQ(WriteJson(nested), R"({"kept":[1,2]})");
+  Json copied = *ParseJson(R"([["a copy of the first item"],2])");
+  copied = Json(copied.items()[0]);
+  EXPECT_EQ(WriteJson(copied), R"(["a copy of the first item"])");
+}
+
+TEST(JsonTest, ChangingTheKindThroughItemsOrMembersDropsTheOldValue) {
+  Json value = Json::String("a string longer than fifteen bytes");
+  value.items().push_back(Json::Integer(7));
+  EXPECT_EQ(WriteJson(value), "[7]");
+  value.members().emplace_back("k", Json::Bool(false));
+  EXPECT_EQ(WriteJson(value), R"({"k":false})");
 }
 
 TEST(JsonTest, WritesEscapes) {
