@@ -11,19 +11,11 @@ std::string ExtensionUrl(std::string_view name) {
 }
 
 fhir::Json MakeExtension(std::string_view url, std::string_view value_key, fhir::Json value) {
-  fhir::Json extension = fhir::Json::MakeObject();
-  extension.Set("url", fhir::Json::String(std::string(url)));
-  extension.Set(value_key, std::move(value));
-  return extension;
+  return Obj({{"url", Str(url)}, {value_key, std::move(value)}});
 }
 
 fhir::Json MakeComplexExtension(std::string_view url, std::vector<fhir::Json> parts) {
-  fhir::Json extension = fhir::Json::MakeObject();
-  extension.Set("url", fhir::Json::String(std::string(url)));
-  fhir::Json list = fhir::Json::MakeArray();
-  list.items() = std::move(parts);
-  extension.Set("extension", std::move(list));
-  return extension;
+  return Obj({{"url", Str(url)}, {"extension", Arr(std::move(parts))}});
 }
 
 fhir::Json MakeComplexExtension(std::string_view url, std::initializer_list<ArrItem> parts) {

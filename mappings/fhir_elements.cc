@@ -291,32 +291,26 @@ std::optional<ConditionalParts> ParseConditionalReference(std::string_view refer
   return ConditionalParts{std::string(reference.substr(0, marker)), token->first, token->second};
 }
 
-NarrativeBuilder::NarrativeBuilder(std::string_view heading) : heading_(heading) {}
-
-void NarrativeBuilder::Item(std::string_view label, std::string_view value) {
-  items_.emplace_back(std::string(label), std::string(value));
+NarrativeBuilder::NarrativeBuilder(std::string_view heading) {
+  constexpr size_t kTypicalSize = 1024;  // a plan of care's narrative, enough for most
+  div_.reserve(kTypicalSize);
+  div_ = "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p><b>";
+  AppendEscapedXml(heading, &div_);
+  div_ += "</b></p>";
 }
 
-Json NarrativeBuilder::Build() const {
-  std::string div = "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p><b>";
-  size_t text_size = heading_.size();
-  for (const auto& [label, value] : items_) text_size += label.size() + value.size() + 16;
-  div.reserve(div.size() + text_size + 32);
-  AppendEscapedXml(heading_, &div);
-  div += "</b></p>";
-  if (!items_.empty()) {
-    div += "<ul>";
-    for (const auto& [label, value] : items_) {
-      div += "<li>";
-      AppendEscapedXml(label, &div);
-      div += ": ";
-      AppendEscapedXml(value, &div);
-      div += "</li>";
-    }
-    div += "</ul>";
-  }
-  div += "</div>";
-  return Obj({{"status", Str("generated")}, {"div", Json::String(std::move(div))}});
+void NarrativeBuilder::Item(std::string_view label, std::string_view value) {
+  div_ += has_items_ ? "<li>" : "<ul><li>";
+  has_items_ = true;
+  AppendEscapedXml(label, &div_);
+  div_ += ": ";
+  AppendEscapedXml(value, &div_);
+  div_ += "</li>";
+}
+
+Json NarrativeBuilder::Build() {
+  div_ += has_items_ ? "</ul></div>" : "</div>";
+  return Obj({{"status", Str("generated")}, {"div", Json::String(std::move(div_))}});
 }
 
 }  // namespace duet::mappings

@@ -91,17 +91,18 @@ struct ConditionalParts {
 };
 std::optional<ConditionalParts> ParseConditionalReference(std::string_view reference);
 
-// Builds Narrative.div XHTML: a heading and "label: value" items, all text escaped.
+// Builds Narrative.div XHTML: a heading and "label: value" items, all text escaped as it is
+// added. One narrative per builder, on one thread.
 class NarrativeBuilder {
  public:
   explicit NarrativeBuilder(std::string_view heading);
   void Item(std::string_view label, std::string_view value);
-  // {"status": "generated", "div": "<div xmlns=...>...</div>"}.
-  fhir::Json Build() const;
+  // {"status": "generated", "div": "<div xmlns=...>...</div>"}; the builder is spent afterwards.
+  fhir::Json Build();
 
  private:
-  std::string heading_;
-  std::vector<std::pair<std::string, std::string>> items_;
+  std::string div_;  // the XHTML so far, open elements not yet closed
+  bool has_items_ = false;
 };
 
 }  // namespace duet::mappings
