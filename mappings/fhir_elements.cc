@@ -184,11 +184,7 @@ Json Obj(std::initializer_list<ObjMember> members) {
   for (const ObjMember& member : members) {
     if (member.value->is_null()) continue;
     // As Json::Set: a repeated key replaces the earlier value in place.
-    // Sizes and first bytes first: most keys differ there, and a memcmp call costs more.
-    auto same_key = [&](const Json::Member& added) {
-      return added.first.size() == member.key.size() &&
-             (member.key.empty() || added.first[0] == member.key[0]) && added.first == member.key;
-    };
+    auto same_key = [&](const Json::Member& added) { return added.first == member.key; };
     auto earlier = std::find_if(list.begin(), list.end(), same_key);
     if (earlier != list.end() && member.temporary != nullptr) {
       earlier->second = std::move(*member.temporary);
