@@ -53,7 +53,8 @@ inline constexpr std::string_view kItemControlUrl =
 // kExtensionBase + name.
 std::string ExtensionUrl(std::string_view name);
 
-// {"url": url, "<value_key>": value}, e.g. MakeExtension(url, "valueDate", Json::String(...)).
+// {"url": url, "<value_key>": value}, e.g. MakeExtension(url, "valueDate", Json::String(...));
+// a null value is left out, as Obj leaves out null members.
 fhir::Json MakeExtension(std::string_view url, std::string_view value_key, fhir::Json value);
 // A complex extension: {"url": url, "extension": [parts...]}.
 fhir::Json MakeComplexExtension(std::string_view url, std::vector<fhir::Json> parts);

@@ -1,8 +1,6 @@
 #include "mappings/field_reader.h"
 
 #include <algorithm>
-#include <charconv>
-#include <iterator>
 #include <utility>
 
 #include "fhir/primitives.h"
@@ -46,25 +44,17 @@ const Json* FieldReader::Raw(std::string_view key) const {
 
 std::string FieldReader::PathOf(std::string_view key) const {
   if (style_ == PathStyle::kFhirPath) return fhir::JoinPath(path_, key);
+  // Reserved with room for an item index: PathOf(key, index) runs for every array item read.
+  constexpr size_t kIndexRoom = 8;
   std::string path;
-  path.reserve(path_.size() + 1 + key.size());
+  path.reserve(path_.size() + 1 + key.size() + kIndexRoom);
   path.append(path_).append(1, '/').append(key);
   return path;
 }
 
 std::string FieldReader::PathOf(std::string_view key, size_t index) const {
-  // Built in one string: paths are made for every item of every array read, problem or not.
-  char digits[24];
-  std::to_chars_result end = std::to_chars(std::begin(digits), std::end(digits), index);
-  std::string_view number(digits, static_cast<size_t>(end.ptr - digits));
-  bool pointer = style_ == PathStyle::kJsonPointer;
-  std::string path;
-  path.reserve(path_.size() + key.size() + number.size() + 3);
-  path.append(path_);
-  if (pointer || !path.empty()) path.push_back(pointer ? '/' : '.');
-  path.append(key).append(1, pointer ? '/' : '[').append(number);
-  if (!pointer) path.push_back(']');
-  return path;
+  if (style_ == PathStyle::kFhirPath) return fhir::IndexPath(PathOf(key), index);
+  return PathOf(key).append(1, '/').append(std::to_string(index));
 }
 
 void FieldReader::Problem(std::string_view key, std::string_view message) const {
