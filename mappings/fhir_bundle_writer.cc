@@ -15,12 +15,20 @@ namespace {
 using fhir::Json;
 
 std::string TypedKey(std::string_view type, std::string_view system, std::string_view value) {
-  std::string key(type);
-  key.append("|").append(system).append("|").append(value);
+  std::string key;
+  key.reserve(type.size() + system.size() + value.size() + 2);
+  key.append(type).append(1, '|').append(system).append(1, '|').append(value);
   return key;
 }
 
-using FullUrls = std::unordered_map<std::string, std::string>;  // "Type|system|value" → fullUrl
+constexpr size_t kNoEntry = static_cast<size_t>(-1);
+
+// What a "Type|system|value" key stands for in the Bundle.
+struct KeyTarget {
+  std::string full_url;  // of the first entry whose resource carries that identifier
+  size_t primary_entry;  // the entry whose business identifier it is, or kNoEntry
+};
+using FullUrls = std::unordered_map<std::string, KeyTarget>;
 
 // Scratch strings reused across the references of one Bundle.
 struct ReferenceScratch {
@@ -88,7 +96,7 @@ class EntryReferences : public fhir::JsonStringRewriter {
     if (!ConditionalKey(reference, &scratch_)) return std::nullopt;
     auto found = full_urls_.find(scratch_.key);
     if (found == full_urls_.end()) return std::nullopt;
-    return std::string_view(found->second);
+    return std::string_view(found->second.full_url);
   }
 
  private:
@@ -115,20 +123,28 @@ void RewriteReferences(Json& value, EntryReferences& references) {
   }
 }
 
-// The "Type|system|value" keys of every identifier of the resource.
-std::vector<std::string> IdentifierKeys(const std::string& type, const Json& resource) {
+// Calls visit(identifier) for each Identifier of the resource (Identifier or Identifier[]).
+template <typename Visit>
+void ForEachIdentifier(const Json& resource, Visit visit) {
   const Json* all = resource.Find("identifier");
-  std::vector<const Json*> identifiers;
-  if (all != nullptr && all->is_array()) {
-    for (const Json& item : all->items()) identifiers.push_back(&item);
-  } else if (all != nullptr && all->is_object()) {
-    identifiers.push_back(all);
+  if (all == nullptr) return;
+  if (all->is_object()) visit(*all);
+  if (!all->is_array()) return;
+  for (const Json& item : all->items()) {
+    if (item.is_object()) visit(item);
   }
-  std::vector<std::string> keys;
-  for (const Json* item : identifiers) {
-    keys.push_back(TypedKey(type, item->StringOr("system"), item->StringOr("value")));
-  }
-  return keys;
+}
+
+// BusinessIdentifier (resource_set.h) without copying its parts: they point into `resource`.
+std::optional<std::pair<std::string_view, std::string_view>> BusinessIdentifierIn(
+    const Json& resource) {
+  std::optional<std::pair<std::string_view, std::string_view>> found;
+  ForEachIdentifier(resource, [&](const Json& identifier) {
+    std::string_view system = identifier.StringOr("system");
+    std::string_view value = identifier.StringOr("value");
+    if (!found && !system.empty() && !value.empty()) found.emplace(system, value);
+  });
+  return found;
 }
 
 }  // namespace
@@ -136,8 +152,8 @@ std::vector<std::string> IdentifierKeys(const std::string& type, const Json& res
 std::string ResourceFullUrl(const Json& resource) {
   auto identifier = BusinessIdentifier(resource);
   if (!identifier) return "";
-  return "urn:uuid:" + DeterministicUuid(TypedKey(resource.StringOr("resourceType"),
-                                                  identifier->first, identifier->second));
+  return UuidUrn(
+      TypedKey(resource.StringOr("resourceType"), identifier->first, identifier->second));
 }
 
 namespace {
@@ -158,30 +174,32 @@ PlannedEntries PlanEntries(std::vector<Json> resources) {
   PlannedEntries plan;
   std::vector<Entry>& entries = plan.entries;
   entries.reserve(resources.size());
-  std::unordered_map<std::string, size_t> entry_by_key;  // primary "Type|system|value" → entry
+  plan.full_urls.reserve(resources.size());
   for (Json& resource : resources) {
-    std::string type(resource.StringOr("resourceType"));
-    auto identifier = BusinessIdentifier(resource);
+    std::string_view type = resource.StringOr("resourceType");
+    auto identifier = BusinessIdentifierIn(resource);
     if (!identifier) {
-      std::string full_url = "urn:uuid:" + DeterministicUuid(fhir::WriteJson(resource));
+      Json request = Obj({{"method", Str("POST")}, {"url", Str(type)}});
       entries.push_back(
-          {full_url, std::move(resource), Obj({{"method", Str("POST")}, {"url", Str(type)}})});
+          {UuidUrn(fhir::WriteJson(resource)), std::move(resource), std::move(request)});
       continue;
     }
     std::string key = TypedKey(type, identifier->first, identifier->second);
-    std::string full_url = "urn:uuid:" + DeterministicUuid(key);  // ResourceFullUrl(resource)
-    for (std::string& other : IdentifierKeys(type, resource)) {
-      plan.full_urls.emplace(std::move(other), full_url);
+    std::string full_url = UuidUrn(key);  // ResourceFullUrl(resource)
+    // Every identifier of the resource names its entry, unless an earlier entry has it already.
+    ForEachIdentifier(resource, [&](const Json& item) {
+      std::string other = TypedKey(type, item.StringOr("system"), item.StringOr("value"));
+      plan.full_urls.try_emplace(std::move(other), KeyTarget{full_url, kNoEntry});
+    });
+    size_t& primary = plan.full_urls.find(key)->second.primary_entry;
+    if (primary != kNoEntry) {  // the same resource again: the later one is written
+      entries[primary].resource = std::move(resource);
+      continue;
     }
+    primary = entries.size();
     Json request = Obj({{"method", Str("PUT")},
                         {"url", Str(ConditionalUrl(type, identifier->first, identifier->second))}});
-    auto existing = entry_by_key.find(key);
-    if (existing != entry_by_key.end()) {
-      entries[existing->second].resource = std::move(resource);
-    } else {
-      entry_by_key.emplace(std::move(key), entries.size());
-      entries.push_back({std::move(full_url), std::move(resource), std::move(request)});
-    }
+    entries.push_back({std::move(full_url), std::move(resource), std::move(request)});
   }
   return plan;
 }

@@ -35,7 +35,8 @@ struct ObjMember {
   fhir::Json* temporary = nullptr;  // the value, when it may be moved from
 };
 
-// An object from members in order; members whose value is null are left out.
+// An object from members in order; members whose value is null are left out. The names are the
+// caller's literals, each given once (asserted in debug builds, not checked otherwise).
 fhir::Json Obj(std::initializer_list<ObjMember> members);
 
 // One item for Arr({...}) and MoveItems, pointing at its value as ObjMember does.
@@ -97,6 +98,9 @@ class NarrativeBuilder {
  public:
   explicit NarrativeBuilder(std::string_view heading);
   void Item(std::string_view label, std::string_view value);
+  // The same, with the label and the value given in parts, written one after the other.
+  void Item(std::initializer_list<std::string_view> label,
+            std::initializer_list<std::string_view> value);
   // {"status": "generated", "div": "<div xmlns=...>...</div>"}; the builder is spent afterwards.
   fhir::Json Build();
 

@@ -1,6 +1,7 @@
 #include "mappings/field_reader.h"
 
 #include <algorithm>
+#include <charconv>
 #include <utility>
 
 #include "fhir/primitives.h"
@@ -44,17 +45,21 @@ const Json* FieldReader::Raw(std::string_view key) const {
 
 std::string FieldReader::PathOf(std::string_view key) const {
   if (style_ == PathStyle::kFhirPath) return fhir::JoinPath(path_, key);
-  // Reserved with room for an item index: PathOf(key, index) runs for every array item read.
-  constexpr size_t kIndexRoom = 8;
   std::string path;
-  path.reserve(path_.size() + 1 + key.size() + kIndexRoom);
+  path.reserve(path_.size() + 1 + key.size());  // exact: a short path stays in place, unallocated
   path.append(path_).append(1, '/').append(key);
   return path;
 }
 
 std::string FieldReader::PathOf(std::string_view key, size_t index) const {
   if (style_ == PathStyle::kFhirPath) return fhir::IndexPath(PathOf(key), index);
-  return PathOf(key).append(1, '/').append(std::to_string(index));
+  // Runs for every array item read: built at its exact size, in one go.
+  char digits[24];
+  char* digits_end = std::to_chars(digits, digits + sizeof(digits), index).ptr;
+  std::string path;
+  path.reserve(path_.size() + key.size() + 2 + static_cast<size_t>(digits_end - digits));
+  path.append(path_).append(1, '/').append(key).append(1, '/').append(digits, digits_end);
+  return path;
 }
 
 void FieldReader::Problem(std::string_view key, std::string_view message) const {
@@ -220,7 +225,7 @@ std::optional<FieldReader> FieldReader::OptionalObject(std::string_view key) con
 FieldReader FieldReader::Object(std::string_view key) const {
   if (valid() && !Has(key)) Problem(key, "is required");
   std::optional<FieldReader> child = OptionalObject(key);
-  return child ? *child : Child(nullptr, PathOf(key));
+  return child ? std::move(*child) : Child(nullptr, PathOf(key));
 }
 
 std::optional<std::vector<FieldReader>> FieldReader::ReadObjects(std::string_view key,
@@ -228,6 +233,7 @@ std::optional<std::vector<FieldReader>> FieldReader::ReadObjects(std::string_vie
   const Json* value = ArrayMember(key, required);
   if (value == nullptr) return std::nullopt;
   std::vector<FieldReader> readers;
+  readers.reserve(value->items().size());
   for (size_t i = 0; i < value->items().size(); ++i) {
     const Json& item = value->items()[i];
     if (!item.is_object()) {

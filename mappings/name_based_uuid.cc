@@ -2,11 +2,13 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <string_view>
 
 namespace duet::mappings {
 namespace {
@@ -54,21 +56,35 @@ std::array<uint8_t, EVP_MAX_MD_SIZE> Sha1OfNamespaceAndName(std::string_view nam
   return digest;
 }
 
-}  // namespace
+constexpr std::string_view kUrnPrefix = "urn:uuid:";
+constexpr size_t kUuidSize = 36;
 
-std::string DeterministicUuid(std::string_view name) {
+// Writes the version 5 UUID of `name` into `out` (kUuidSize bytes, not terminated).
+void WriteUuid(std::string_view name, char* out) {
   std::array<uint8_t, EVP_MAX_MD_SIZE> digest = Sha1OfNamespaceAndName(name);
   digest[6] = static_cast<uint8_t>((digest[6] & 0x0F) | 0x50);  // version 5
   digest[8] = static_cast<uint8_t>((digest[8] & 0x3F) | 0x80);  // RFC 4122 variant
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string uuid;
-  uuid.reserve(36);
   for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) uuid.push_back('-');
-    uuid.push_back(kHex[digest[i] >> 4]);
-    uuid.push_back(kHex[digest[i] & 0xF]);
+    if (i == 4 || i == 6 || i == 8 || i == 10) *out++ = '-';
+    *out++ = kHex[digest[i] >> 4];
+    *out++ = kHex[digest[i] & 0xF];
   }
-  return uuid;
+}
+
+}  // namespace
+
+std::string DeterministicUuid(std::string_view name) {
+  std::array<char, kUuidSize> uuid;
+  WriteUuid(name, uuid.data());
+  return std::string(uuid.data(), uuid.size());
+}
+
+std::string UuidUrn(std::string_view name) {
+  std::array<char, kUrnPrefix.size() + kUuidSize> urn;
+  std::copy(kUrnPrefix.begin(), kUrnPrefix.end(), urn.begin());
+  WriteUuid(name, urn.data() + kUrnPrefix.size());
+  return std::string(urn.data(), urn.size());
 }
 
 }  // namespace duet::mappings

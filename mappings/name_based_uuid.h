@@ -13,5 +13,7 @@ namespace duet::mappings {
 // The version 5 UUID of `name` in the RFC 4122 URL namespace: the same name always gives the same
 // UUID ("xxxxxxxx-xxxx-5xxx-yxxx-xxxxxxxxxxxx", lower case).
 std::string DeterministicUuid(std::string_view name);
+// "urn:uuid:" + DeterministicUuid(name), in one allocation: the fullUrl of a Bundle entry.
+std::string UuidUrn(std::string_view name);
 
 }  // namespace duet::mappings

@@ -124,29 +124,31 @@ Json FrequencyActivity(const FieldReader& frequency, const CodeRow* discipline,
 Json Narrative(const FieldReader& in, const std::string& id) {
   NarrativeBuilder narrative("Plan of care " + id);
   FieldReader certification = in.Object("certification");
-  narrative.Item("Certification period",
-                 certification.Date("from") + " to " + certification.Date("to"));
-  std::string certified = certification.String("status");
-  if (auto sent = certification.OptionalDate("sent_on")) certified += ", sent " + *sent;
-  if (auto signed_on = certification.OptionalDate("signed_on"))
-    certified += ", signed " + *signed_on;
-  narrative.Item("Physician certification", certified);
+  narrative.Item({"Certification period"},
+                 {certification.Date("from"), " to ", certification.Date("to")});
+  std::string status = certification.String("status");
+  std::optional<std::string> sent = certification.OptionalDate("sent_on");
+  std::optional<std::string> signed_on = certification.OptionalDate("signed_on");
+  narrative.Item({"Physician certification"},
+                 {status, sent ? ", sent " : "", sent.value_or(""), signed_on ? ", signed " : "",
+                  signed_on.value_or("")});
   narrative.Item("Start of care", in.Date("start_of_care"));
   FieldReader frequency = in.Object("frequency");
-  std::string dose = frequency.Integer("per_week").number_text() + "x/week for " +
-                     frequency.Integer("weeks").number_text() + " weeks";
-  if (auto per_day = frequency.OptionalInteger("per_day")) {
-    dose += ", " + per_day->number_text() + " session(s) a day";
-  }
-  narrative.Item("Frequency", dose);
+  Json per_week = frequency.Integer("per_week");
+  Json weeks = frequency.Integer("weeks");
+  std::optional<Json> per_day = frequency.OptionalInteger("per_day");
+  std::string_view per_day_text = per_day ? per_day->number_text() : std::string_view();
+  narrative.Item({"Frequency"},
+                 {per_week.number_text(), "x/week for ", weeks.number_text(), " weeks",
+                  per_day ? ", " : "", per_day_text, per_day ? " session(s) a day" : ""});
   for (const FieldReader& diagnosis : in.Objects("diagnoses")) {
-    narrative.Item("Diagnosis", diagnosis.String("icd10") + " " +
-                                    diagnosis.OptionalString("description").value_or(""));
+    narrative.Item({"Diagnosis"}, {diagnosis.String("icd10"), " ",
+                                   diagnosis.OptionalString("description").value_or("")});
   }
   for (const FieldReader& goal : in.Objects("goals")) {
-    narrative.Item("Goal " + goal.String("id") + " (" + goal.String("term") + " term, " +
-                       goal.String("status") + ")",
-                   goal.String("description"));
+    narrative.Item({"Goal ", goal.String("id"), " (", goal.String("term"), " term, ",
+                    goal.String("status"), ")"},
+                   {goal.String("description")});
   }
   if (auto potential = in.OptionalString("rehab_potential")) {
     narrative.Item("Rehab potential", *potential);

@@ -130,6 +130,28 @@ TEST(JsonTest, WritesEveryControlCharacterEscapedAndOtherBytesAsGiven) {
                 std::string(15, 'y') + "\\\\\x7f\xc3\xa9\\u0000end\"");
 }
 
+// Compact text is written into a scratch buffer each thread keeps: documents of very different
+// sizes one after the other must each come out whole, and no larger than written.
+TEST(JsonTest, DocumentsOfAnySizeInTurnAreWrittenWhole) {
+  auto array_of = [](size_t count, size_t length) {
+    Json array = Json::MakeArray();
+    for (size_t i = 0; i < count; ++i)
+      array.Append(Json::String(std::string(length, 'a' + i % 26)));
+    return array;
+  };
+  const std::pair<size_t, size_t> shapes[] = {{2, 10},     {3000, 40}, {1, 0},
+                                              {1, 200000}, {5, 3},     {3000, 40}};
+  for (auto [count, length] : shapes) {
+    Json array = array_of(count, length);
+    std::string text = WriteJson(array);
+    EXPECT_EQ(text.size(), 2 + count * (length + 2) + (count - 1)) << count << " x " << length;
+    EXPECT_LE(text.capacity(), 2 * text.size() + 4096);
+    auto parsed = ParseJson(text);
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(*parsed, array);
+  }
+}
+
 TEST(JsonTest, RejectsDuplicateMembersOfLargeObjects) {
   std::string text = "{";
   for (int i = 0; i < 40; ++i) text += "\"m" + std::to_string(i) + "\":" + std::to_string(i) + ",";

@@ -71,6 +71,28 @@ TEST(FhirBundleWriterTest, TheSameResourceNamedTwiceIsWrittenOnce) {
   EXPECT_EQ(organizations, 1U);
 }
 
+// Every identifier of a resource names its entry; an identifier already named by an earlier entry
+// keeps naming that one, and a resource whose business identifier that is still gets its own entry.
+TEST(FhirBundleWriterTest, EveryIdentifierNamesTheFirstEntryThatCarriesIt) {
+  std::vector<Json> resources;
+  resources.push_back(testing::ParseOrDie(R"({"resourceType":"Patient","identifier":[
+      {"system":"https://a.example/mrn","value":"1"},{"system":"https://b.example/id","value":"X"}]})"));
+  resources.push_back(testing::ParseOrDie(R"({"resourceType":"Patient","identifier":[
+      {"system":"https://b.example/id","value":"X"}]})"));
+  resources.push_back(testing::ParseOrDie(R"({"resourceType":"Observation","identifier":[
+      {"system":"https://a.example/obs","value":"o1"}],
+      "subject":{"reference":"Patient?identifier=https://b.example/id|X"}})"));
+  Json bundle = ToTransactionBundle(resources);
+  const Json::Array& entries = bundle.Find("entry")->items();
+  ASSERT_EQ(entries.size(), 3U);
+  std::string first = std::string(entries[0].StringOr("fullUrl"));
+  EXPECT_EQ(first, ResourceFullUrl(resources[0]));
+  EXPECT_EQ(entries[1].StringOr("fullUrl"), ResourceFullUrl(resources[1]));
+  EXPECT_EQ(entries[1].Find("request")->StringOr("url"),
+            "Patient?identifier=https://b.example/id|X");
+  EXPECT_EQ(entries[2].Find("resource")->Find("subject")->StringOr("reference"), first);
+}
+
 TEST(FhirBundleWriterTest, IdentifierValuesAreEscapedInUrls) {
   Json record = Fixture("education.json");
   record.Set("id", Json::String("EDU 7|a,b&c"));

@@ -38,5 +38,46 @@ TEST(NarrativeBuilderTest, KeepsNonAsciiTextAndLongItems) {
                 long_value + "</li></ul></div>");
 }
 
+// The escapes, a byte at a time: what the builder's word-at-a-time scan must give.
+std::string EscapedOneByOne(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '"')
+      out += "&quot;";
+    else
+      out += c;
+  }
+  return out;
+}
+
+TEST(NarrativeBuilderTest, EscapesEverySpecialCharacterWhereverItFalls) {
+  const std::string prefix = "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p><b>h</b></p><ul><li>";
+  for (char special : std::string("&<>\"")) {
+    for (size_t at = 0; at < 24; ++at) {
+      std::string value(24, 'a');
+      value[at] = special;
+      value += "\xC3\xA9\x7F";  // bytes above and next to the ASCII range pass as they are
+      NarrativeBuilder narrative("h");
+      narrative.Item("label", value);
+      EXPECT_EQ(DivOf(narrative), prefix + "label: " + EscapedOneByOne(value) + "</li></ul></div>")
+          << "'" << special << "' at " << at;
+    }
+  }
+}
+
+TEST(NarrativeBuilderTest, ItemsGivenInPartsReadAsOne) {
+  NarrativeBuilder in_parts("h");
+  in_parts.Item({"Goal ", "G<1>", " (short term)"}, {"walk ", "", "& climb"});
+  NarrativeBuilder whole("h");
+  whole.Item("Goal G<1> (short term)", "walk & climb");
+  EXPECT_EQ(DivOf(in_parts), DivOf(whole));
+}
+
 }  // namespace
 }  // namespace duet::mappings

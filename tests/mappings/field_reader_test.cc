@@ -27,6 +27,19 @@ TEST(FieldReaderTest, PathsOfMembersAndItemsInBothStyles) {
   EXPECT_TRUE(problems.empty());
 }
 
+TEST(FieldReaderTest, LongPathsAndLargeIndexes) {
+  fhir::Json json = Parse(R"({"interventions":[{"id":"i1"}]})");
+  Problems problems;
+  FieldReader batch(&json, "/records/123456/plan_of_care", PathStyle::kJsonPointer, &problems);
+  EXPECT_EQ(batch.PathOf("interventions", 9876543210),
+            "/records/123456/plan_of_care/interventions/9876543210");
+  EXPECT_EQ(batch.Objects("interventions")[0].PathOf("cpt"),
+            "/records/123456/plan_of_care/interventions/0/cpt");
+  EXPECT_EQ(batch.Object("missing").path(), "/records/123456/plan_of_care/missing");
+  EXPECT_EQ(problems.lines(),
+            std::vector<std::string>{"/records/123456/plan_of_care/missing: is required"});
+}
+
 TEST(FieldReaderTest, ReportsEveryProblemWithItsPath) {
   fhir::Json json = Parse(R"({"goals":[{"id":""},{"id":7},"text"],"status":"maybe"})");
   Problems problems;

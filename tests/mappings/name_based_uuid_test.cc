@@ -18,6 +18,12 @@ TEST(NameBasedUuidTest, IsRfc4122VersionFiveInTheUrlNamespace) {
   EXPECT_EQ(DeterministicUuid(""), "1b4db7eb-4057-5ddf-91e0-36dec72071f5");
 }
 
+TEST(NameBasedUuidTest, UrnIsTheUuidWithItsPrefix) {
+  EXPECT_EQ(UuidUrn("https://www.python.org"), "urn:uuid:30709ed8-a35e-547c-8ef0-c6bf5e229681");
+  std::string name(100, 'n');
+  EXPECT_EQ(UuidUrn(name), "urn:uuid:" + DeterministicUuid(name));
+}
+
 TEST(NameBasedUuidTest, NamesAcrossSha1BlockBoundariesMatchPython) {
   // Python: uuid.uuid5(uuid.NAMESPACE_URL, "a" * n) for lengths around the 64-byte blocks (the
   // namespace's 16 bytes come first) and a long name.
