@@ -4,6 +4,7 @@
 // Everything here is constant data built on first use; all functions are thread-safe.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,6 +73,33 @@ inline constexpr std::string_view kMedicationHistoryDispense = "medication-histo
 inline constexpr std::string_view kMedicationHistoryResponse = "medication-history-response";
 inline constexpr std::string_view kQuestionnaire = "questionnaire";
 inline constexpr std::string_view kCertification = "certification";
+// The fallback identifier system of a medication history source's responses.
+inline constexpr std::string_view kMedicationHistorySource = "medication-history-source";
+
+// Every kind above (MappingContext makes their systems once).
+inline constexpr std::array kAll = {
+    kMrn,
+    kReferral,
+    kPlanOfCare,
+    kGoal,
+    kHep,
+    kExercise,
+    kNps,
+    kEducation,
+    kCoverage,
+    kPractitionerRole,
+    kCondition,
+    kCareTeam,
+    kMedicationList,
+    kMedicationStatement,
+    kMedicationDispense,
+    kMedicationHistoryStatement,
+    kMedicationHistoryDispense,
+    kMedicationHistoryResponse,
+    kQuestionnaire,
+    kCertification,
+    kMedicationHistorySource,
+};
 }  // namespace kinds
 
 // US Core 6.1.0 profiles.

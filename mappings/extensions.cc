@@ -4,12 +4,6 @@
 
 namespace duet::mappings {
 
-std::string ExtensionUrl(std::string_view name) {
-  std::string url(kExtensionBase);
-  url.append(name);
-  return url;
-}
-
 fhir::Json MakeExtension(std::string_view url, std::string_view value_key, fhir::Json value) {
   return Obj({{"url", Str(url)}, {value_key, std::move(value)}});
 }

@@ -1,5 +1,6 @@
 // The gateway's own FHIR extensions (documented in docs/mapping.md) and helpers to add and read
-// extensions on any element. All URLs share one base, kExtensionBase + <name>.
+// extensions on any element. All URLs share one base,
+// https://duet.example/fhir/StructureDefinition/<name>.
 //
 // Free functions over fhir::Json values; no shared state, thread-safe.
 #pragma once
@@ -14,31 +15,32 @@
 
 namespace duet::mappings {
 
-inline constexpr std::string_view kExtensionBase = "https://duet.example/fhir/StructureDefinition/";
-
-// Extension names (the URL is kExtensionBase + name).
+// The URLs of the gateway's extensions, constants because they are written into every resource a
+// record converts to.
+#define DUET_EXTENSION_URL(name) "https://duet.example/fhir/StructureDefinition/" name
 namespace ext {
-inline constexpr std::string_view kRecordUpdatedAt = "record-updated-at";
-inline constexpr std::string_view kEmptyArray = "prf-empty-array";
-inline constexpr std::string_view kRank = "rank";
-inline constexpr std::string_view kContactPreference = "contact-preference";
-inline constexpr std::string_view kPatientValue = "patient-value";
-inline constexpr std::string_view kReferralDirection = "referral-direction";
-inline constexpr std::string_view kAuthorization = "authorization";
-inline constexpr std::string_view kStartOfCare = "start-of-care";
-inline constexpr std::string_view kRehabPotential = "rehab-potential";
-inline constexpr std::string_view kCertification = "certification";
-inline constexpr std::string_view kSessionsPerDay = "sessions-per-day";
-inline constexpr std::string_view kGoalTerm = "goal-term";
-inline constexpr std::string_view kGoalBaseline = "goal-baseline";
-inline constexpr std::string_view kPartiallyMet = "partially-met";
-inline constexpr std::string_view kExerciseDose = "exercise-dose";
-inline constexpr std::string_view kMedicationSource = "medication-source";
-inline constexpr std::string_view kFillSummary = "fill-summary";
-inline constexpr std::string_view kPrescriber = "prescriber";
-inline constexpr std::string_view kFillSource = "fill-source";
-inline constexpr std::string_view kNpsTherapist = "nps-therapist";
+inline constexpr std::string_view kRecordUpdatedAt = DUET_EXTENSION_URL("record-updated-at");
+inline constexpr std::string_view kEmptyArray = DUET_EXTENSION_URL("prf-empty-array");
+inline constexpr std::string_view kRank = DUET_EXTENSION_URL("rank");
+inline constexpr std::string_view kContactPreference = DUET_EXTENSION_URL("contact-preference");
+inline constexpr std::string_view kPatientValue = DUET_EXTENSION_URL("patient-value");
+inline constexpr std::string_view kReferralDirection = DUET_EXTENSION_URL("referral-direction");
+inline constexpr std::string_view kAuthorization = DUET_EXTENSION_URL("authorization");
+inline constexpr std::string_view kStartOfCare = DUET_EXTENSION_URL("start-of-care");
+inline constexpr std::string_view kRehabPotential = DUET_EXTENSION_URL("rehab-potential");
+inline constexpr std::string_view kCertification = DUET_EXTENSION_URL("certification");
+inline constexpr std::string_view kSessionsPerDay = DUET_EXTENSION_URL("sessions-per-day");
+inline constexpr std::string_view kGoalTerm = DUET_EXTENSION_URL("goal-term");
+inline constexpr std::string_view kGoalBaseline = DUET_EXTENSION_URL("goal-baseline");
+inline constexpr std::string_view kPartiallyMet = DUET_EXTENSION_URL("partially-met");
+inline constexpr std::string_view kExerciseDose = DUET_EXTENSION_URL("exercise-dose");
+inline constexpr std::string_view kMedicationSource = DUET_EXTENSION_URL("medication-source");
+inline constexpr std::string_view kFillSummary = DUET_EXTENSION_URL("fill-summary");
+inline constexpr std::string_view kPrescriber = DUET_EXTENSION_URL("prescriber");
+inline constexpr std::string_view kFillSource = DUET_EXTENSION_URL("fill-source");
+inline constexpr std::string_view kNpsTherapist = DUET_EXTENSION_URL("nps-therapist");
 }  // namespace ext
+#undef DUET_EXTENSION_URL
 
 // Extensions defined by HL7 that the mapping uses.
 inline constexpr std::string_view kGoalRelationshipUrl =
@@ -49,9 +51,6 @@ inline constexpr std::string_view kMinValueUrl = "http://hl7.org/fhir/StructureD
 inline constexpr std::string_view kMaxValueUrl = "http://hl7.org/fhir/StructureDefinition/maxValue";
 inline constexpr std::string_view kItemControlUrl =
     "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl";
-
-// kExtensionBase + name.
-std::string ExtensionUrl(std::string_view name);
 
 // {"url": url, "<value_key>": value}, e.g. MakeExtension(url, "valueDate", Json::String(...));
 // a null value is left out, as Obj leaves out null members.

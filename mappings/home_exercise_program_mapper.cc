@@ -67,7 +67,7 @@ Json DoseExtension(const FieldReader& exercise) {
                                   UcumQuantity(load->Number("value"), load->String("unit"))));
   }
   if (parts.empty()) return Json();
-  return MakeComplexExtension(ExtensionUrl(ext::kExerciseDose), std::move(parts));
+  return MakeComplexExtension(ext::kExerciseDose, std::move(parts));
 }
 
 std::string DoseText(const FieldReader& exercise) {
@@ -127,7 +127,7 @@ Json ExerciseDefinition(const FieldReader& exercise, const MappingContext& conte
 }  // namespace
 
 std::string ExerciseCanonical(const MappingContext& context, std::string_view exercise_id) {
-  return SystemFor(context, kinds::kExercise) + "/" + EncodePathSegment(exercise_id);
+  return std::string(SystemFor(context, kinds::kExercise)) + "/" + EncodePathSegment(exercise_id);
 }
 
 StatusOr<std::vector<Json>> HomeExerciseProgramToFhir(const Json& record,
@@ -183,7 +183,7 @@ StatusOr<std::vector<Json>> HomeExerciseProgramToFhir(const Json& record,
 namespace {
 
 void DoseFromFhir(const Json& detail, Json& exercise) {
-  const Json* dose = FindExtension(detail, ExtensionUrl(ext::kExerciseDose));
+  const Json* dose = FindExtension(detail, ext::kExerciseDose);
   if (dose == nullptr) return;
   if (const Json* sets = ExtensionValue(FindExtension(*dose, "sets"), "valuePositiveInt")) {
     exercise.Set("sets", *sets);
@@ -209,11 +209,11 @@ Json ExerciseFromFhir(const ResourceSet& resources, const FieldReader& activity,
       detail.OptionalStrings("instantiatesCanonical").value_or(std::vector<std::string>{});
   std::string id;
   const Json* definition = nullptr;
-  std::string exercise_system = SystemFor(context, kinds::kExercise);
+  std::string_view exercise_system = SystemFor(context, kinds::kExercise);
   if (!canonicals.empty()) {
     definition = resources.FindByCanonical("ActivityDefinition", canonicals.front());
     if (definition != nullptr) id = IdentifierValue(*definition, exercise_system).value_or("");
-    std::string prefix = exercise_system + "/";
+    std::string prefix = std::string(exercise_system) + "/";
     if (id.empty() && canonicals.front().rfind(prefix, 0) == 0) {
       id = DecodePercent(canonicals.front().substr(prefix.size()));
     }

@@ -13,8 +13,8 @@ namespace duet::mappings {
 
 using fhir::Json;
 
-std::string SystemFor(const MappingContext& context, std::string_view kind) {
-  return IdentifierSystem(context.identifier_base, kind);
+std::string_view SystemFor(const MappingContext& context, std::string_view kind) {
+  return context.System(kind);
 }
 
 Json PatientReference(const MappingContext& context, std::string_view mrn) {
@@ -27,17 +27,15 @@ Json KindReference(const MappingContext& context, std::string_view type, std::st
 }
 
 Json UpdatedAtExtension(std::string_view updated_at) {
-  return MakeExtension(ExtensionUrl(ext::kRecordUpdatedAt), "valueInstant", Str(updated_at));
+  return MakeExtension(ext::kRecordUpdatedAt, "valueInstant", Str(updated_at));
 }
 
 Json RankExtension(size_t rank) {
-  return MakeExtension(ExtensionUrl(ext::kRank), "valuePositiveInt",
-                       Json::Integer(static_cast<long long>(rank)));
+  return MakeExtension(ext::kRank, "valuePositiveInt", Json::Integer(static_cast<long long>(rank)));
 }
 
 size_t RankOf(const Json& resource, size_t fallback) {
-  const Json* value =
-      ExtensionValue(FindExtension(resource, ExtensionUrl(ext::kRank)), "valuePositiveInt");
+  const Json* value = ExtensionValue(FindExtension(resource, ext::kRank), "valuePositiveInt");
   if (value == nullptr || !value->is_number() || !IsIntegerText(value->number_text())) {
     return fallback;
   }
@@ -103,11 +101,10 @@ std::string SubjectMrn(const ResourceSet& resources, const FieldReader& resource
 }
 
 void SetUpdatedAtFromExtension(const FieldReader& resource, Json* record) {
-  if (auto updated_at =
-          StringExtension(resource, ExtensionUrl(ext::kRecordUpdatedAt), "valueInstant")) {
+  if (auto updated_at = StringExtension(resource, ext::kRecordUpdatedAt, "valueInstant")) {
     record->Set("updated_at", Str(*updated_at));
   } else {
-    resource.Problem("extension", "has no " + ExtensionUrl(ext::kRecordUpdatedAt) + " extension");
+    resource.Problem("extension", "has no " + std::string(ext::kRecordUpdatedAt) + " extension");
   }
 }
 

@@ -18,8 +18,9 @@
 
 namespace duet::mappings {
 
-// "<identifier_base>/<kind>".
-std::string SystemFor(const MappingContext& context, std::string_view kind);
+// "<identifier_base>/<kind>" for a kind of code_tables.h (MappingContext::System): valid as long
+// as `context`.
+std::string_view SystemFor(const MappingContext& context, std::string_view kind);
 // A conditional reference to the patient with this MRN.
 fhir::Json PatientReference(const MappingContext& context, std::string_view mrn);
 // A conditional reference to a resource that the practice identifies with `kind`.

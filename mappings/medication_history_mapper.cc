@@ -37,8 +37,8 @@ StatusOr<std::vector<Json>> MedicationHistoryToFhir(const ReconciledHistory& his
                                                     const std::string& mrn,
                                                     const std::string& asserted,
                                                     const MappingContext& context) {
-  std::string statements = SystemFor(context, kinds::kMedicationHistoryStatement);
-  std::string dispenses = SystemFor(context, kinds::kMedicationHistoryDispense);
+  std::string_view statements = SystemFor(context, kinds::kMedicationHistoryStatement);
+  std::string_view dispenses = SystemFor(context, kinds::kMedicationHistoryDispense);
   Problems problems;
   std::vector<Json> resources;
   for (size_t i = 0; i < history.medications.size() && i < history.fills.size(); ++i) {

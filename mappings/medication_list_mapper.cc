@@ -64,8 +64,8 @@ Json DispenseToFhir(const FieldReader& fill, Json identifiers, const Json& medic
   return Obj({
       {"resourceType", Str("MedicationDispense")},
       {"meta", MakeMeta(profiles::kMedicationDispense)},
-      {"extension", Arr({MakeExtension(ExtensionUrl(ext::kFillSource), "valueString",
-                                       Str(fill.String("source_name")))})},
+      {"extension",
+       Arr({MakeExtension(ext::kFillSource, "valueString", Str(fill.String("source_name")))})},
       {"identifier", std::move(identifiers)},
       {"status", Str("completed")},
       {"medicationCodeableConcept", medication},
@@ -90,7 +90,7 @@ Json FillSummaryExtension(const FieldReader& medication) {
     parts.push_back(MakeExtension("daysSupply", "valuePositiveInt", *days));
   }
   if (parts.empty()) return Json();
-  return MakeComplexExtension(ExtensionUrl(ext::kFillSummary), std::move(parts));
+  return MakeComplexExtension(ext::kFillSummary, std::move(parts));
 }
 
 // first fill → last fill + days supply, as far as the record says.
@@ -116,11 +116,11 @@ std::vector<Json> MedicationToFhir(const FieldReader& medication,
   std::string source = medication.Enum("source", kSources);
   Json extensions = Json::MakeArray();
   if (identity.rank > 0) extensions.Append(RankExtension(identity.rank));
-  extensions.Append(MakeExtension(ExtensionUrl(ext::kMedicationSource), "valueCode", Str(source)));
+  extensions.Append(MakeExtension(ext::kMedicationSource, "valueCode", Str(source)));
   Json summary = FillSummaryExtension(medication);
   if (!summary.is_null()) extensions.Append(std::move(summary));
   if (auto prescriber = medication.OptionalString("prescriber_npi")) {
-    extensions.Append(MakeExtension(ExtensionUrl(ext::kPrescriber), "valueReference",
+    extensions.Append(MakeExtension(ext::kPrescriber, "valueReference",
                                     identity.prescriber_by_npi
                                         ? NpiLogicalReference(*prescriber)
                                         : PractitionerReference(*prescriber)));
@@ -224,14 +224,13 @@ Json FillFromFhir(const Json& dispense, Problems* problems) {
   if (auto performers = in.OptionalObjects("performer"); performers && !performers->empty()) {
     fill.Set("pharmacy", Str(performers->front().Object("actor").String("display")));
   }
-  fill.Set("source_name",
-           Str(StringExtension(in, ExtensionUrl(ext::kFillSource), "valueString").value_or("")));
+  fill.Set("source_name", Str(StringExtension(in, ext::kFillSource, "valueString").value_or("")));
   if (fill.StringOr("source_name").empty()) in.Problem("extension", "has no fill-source extension");
   return fill;
 }
 
 void FillSummaryFromFhir(const Json& statement, Json& medication) {
-  const Json* summary = FindExtension(statement, ExtensionUrl(ext::kFillSummary));
+  const Json* summary = FindExtension(statement, ext::kFillSummary);
   if (summary == nullptr) return;
   if (const Json* first = ExtensionValue(FindExtension(*summary, "firstFill"), "valueDate")) {
     medication.Set("first_fill", *first);
@@ -263,11 +262,11 @@ Json MedicationFromFhir(const ResourceSet& resources, const Json& statement, Pro
     medication.Set("dose_text", Str(dosages->front().String("text")));
   }
   medication.Set("status", Str(in.Enum("status", kStatuses)));
-  auto source = StringExtension(in, ExtensionUrl(ext::kMedicationSource), "valueCode");
+  auto source = StringExtension(in, ext::kMedicationSource, "valueCode");
   if (!source) source = in.Has("informationSource") ? "patient_reported" : "medication_history";
   medication.Set("source", Str(*source));
-  if (const Json* prescriber = ExtensionValue(
-          FindExtension(statement, ExtensionUrl(ext::kPrescriber)), "valueReference")) {
+  if (const Json* prescriber =
+          ExtensionValue(FindExtension(statement, ext::kPrescriber), "valueReference")) {
     medication.Set("prescriber_npi", Str(ReferencedNpi(resources, prescriber, statement,
                                                        in.PathOf("extension"), problems)));
   }

@@ -67,7 +67,7 @@ std::string Pharmacy(const ResourceSet& resources, const Json& dispense) {
 
 std::string SourceName(const Json& dispense, const std::string& fallback) {
   if (const Json* value =
-          ExtensionValue(FindExtension(dispense, ExtensionUrl(ext::kFillSource)), "valueString")) {
+          ExtensionValue(FindExtension(dispense, ext::kFillSource), "valueString")) {
     if (value->is_string()) return value->string_value();
   }
   if (const Json* meta = dispense.Find("meta"); meta && !meta->StringOr("source").empty()) {

@@ -109,8 +109,8 @@ StatusOr<std::vector<Json>> NpsResponseToFhir(const Json& record, const MappingC
                       TouchpointCoding(in.Enum("touchpoint", kTouchpoints))));
   Json extensions;
   if (auto therapist = in.OptionalString("therapist_npi")) {
-    extensions = Arr({MakeExtension(ExtensionUrl(ext::kNpsTherapist), "valueReference",
-                                    PractitionerReference(*therapist))});
+    extensions = Arr(
+        {MakeExtension(ext::kNpsTherapist, "valueReference", PractitionerReference(*therapist))});
   }
   Json response = Obj({
       {"resourceType", Str("QuestionnaireResponse")},
@@ -154,8 +154,8 @@ StatusOr<Json> NpsResponseFromFhir(const ResourceSet& resources, std::string_vie
     }
   }
   record.Set("answered_at", Str(in.Instant("authored")));
-  if (const Json* therapist = ExtensionValue(
-          FindExtension(*response, ExtensionUrl(ext::kNpsTherapist)), "valueReference")) {
+  if (const Json* therapist =
+          ExtensionValue(FindExtension(*response, ext::kNpsTherapist), "valueReference")) {
     record.Set("therapist_npi", Str(ReferencedNpi(resources, therapist, *response,
                                                   in.PathOf("extension"), &problems)));
   }

@@ -115,11 +115,11 @@ StatusOr<std::vector<Json>> PatientToFhir(const Json& record, const MappingConte
   std::vector<std::string> health_goals;
   if (auto preferences = in.OptionalObject("preferences")) {
     preferences->RejectUnknown({"contact", "values", "health_goals"});
-    extensions.Append(MakeExtension(ExtensionUrl(ext::kContactPreference), "valueCode",
+    extensions.Append(MakeExtension(ext::kContactPreference, "valueCode",
                                     Str(preferences->Enum("contact", kContacts))));
     values = preferences->Strings("values");
     for (const std::string& value : values) {
-      extensions.Append(MakeExtension(ExtensionUrl(ext::kPatientValue), "valueString", Str(value)));
+      extensions.Append(MakeExtension(ext::kPatientValue, "valueString", Str(value)));
     }
     health_goals = preferences->Strings("health_goals");
   }
@@ -260,7 +260,7 @@ bool RefersToPatient(const ResourceSet& resources, const Json& resource, std::st
 
 StatusOr<Json> PatientFromFhir(const ResourceSet& resources, std::string_view mrn,
                                const MappingContext& context) {
-  std::string mrn_system = SystemFor(context, kinds::kMrn);
+  std::string_view mrn_system = SystemFor(context, kinds::kMrn);
   DUET_ASSIGN_OR_RETURN(const Json* patient,
                         FindMainResource(resources, "Patient", mrn_system, mrn));
   Problems problems;
@@ -307,9 +307,9 @@ StatusOr<Json> PatientFromFhir(const ResourceSet& resources, std::string_view mr
     record.Set("insurance", std::move(insurance));
   }
 
-  if (auto contact = StringExtension(in, ExtensionUrl(ext::kContactPreference), "valueCode")) {
+  if (auto contact = StringExtension(in, ext::kContactPreference, "valueCode")) {
     Json values = Json::MakeArray();
-    for (const Json* value : FindExtensions(*patient, ExtensionUrl(ext::kPatientValue))) {
+    for (const Json* value : FindExtensions(*patient, ext::kPatientValue)) {
       const Json* text = value->Find("valueString");
       if (text != nullptr && text->is_string()) values.Append(*text);
     }

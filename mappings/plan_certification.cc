@@ -19,7 +19,7 @@ constexpr std::string_view kNarrativeLabel = "<li>Physician certification: ";
 Json* MutableCertificationExtension(Json& care_plan) {
   Json* extensions = care_plan.Find("extension");
   if (extensions == nullptr || !extensions->is_array()) return nullptr;
-  std::string url = ExtensionUrl(ext::kCertification);
+  std::string_view url = ext::kCertification;
   for (Json& extension : extensions->items()) {
     if (extension.StringOr("url") == url) return &extension;
   }
@@ -71,8 +71,8 @@ Json ClinicalContent(Json care_plan) {
   care_plan.Remove("meta");
   care_plan.Remove("text");
   if (Json* extensions = care_plan.Find("extension"); extensions && extensions->is_array()) {
-    std::string certification = ExtensionUrl(ext::kCertification);
-    std::string updated_at = ExtensionUrl(ext::kRecordUpdatedAt);
+    std::string_view certification = ext::kCertification;
+    std::string_view updated_at = ext::kRecordUpdatedAt;
     auto& items = extensions->items();
     items.erase(std::remove_if(items.begin(), items.end(),
                                [&](const Json& item) {
@@ -87,7 +87,7 @@ Json ClinicalContent(Json care_plan) {
 }  // namespace
 
 std::optional<PlanCertification> ReadPlanCertification(const Json& care_plan) {
-  const Json* extension = FindExtension(care_plan, ExtensionUrl(ext::kCertification));
+  const Json* extension = FindExtension(care_plan, ext::kCertification);
   if (extension == nullptr) return std::nullopt;
   PlanCertification certification;
   certification.status = PartValue(*extension, "status", "valueCode");
@@ -125,8 +125,7 @@ std::optional<Json> CertificationRequestTask(const Json& care_plan,
   if (!certification || certification->physician == nullptr || plan_id.empty()) {
     return std::nullopt;
   }
-  const Json* start =
-      ExtensionValue(FindExtension(care_plan, ExtensionUrl(ext::kStartOfCare)), "valueDate");
+  const Json* start = ExtensionValue(FindExtension(care_plan, ext::kStartOfCare), "valueDate");
   const Json* authors = care_plan.Find("author");
   return Obj({
       {"resourceType", Str("Task")},

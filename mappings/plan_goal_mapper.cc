@@ -52,15 +52,14 @@ Json GoalToFhir(const FieldReader& goal, const std::vector<std::string>& support
                       "status", "supports"});
   std::string id = goal.String("id");
   std::optional<GoalStatusCodes> status = GoalStatusToFhir(goal.Enum("status", kGoalStatuses));
-  Json extensions = Arr(
-      {MakeExtension(ExtensionUrl(ext::kGoalTerm), "valueCode", Str(goal.Enum("term", kTerms)))});
+  Json extensions =
+      Arr({MakeExtension(ext::kGoalTerm, "valueCode", Str(goal.Enum("term", kTerms)))});
   if (auto baseline = goal.OptionalObject("baseline")) {
-    extensions.Append(MakeExtension(ExtensionUrl(ext::kGoalBaseline), "valueQuantity",
-                                    QuantityFromPrf(*baseline)));
+    extensions.Append(
+        MakeExtension(ext::kGoalBaseline, "valueQuantity", QuantityFromPrf(*baseline)));
   }
   if (status && status->partially_met) {
-    extensions.Append(
-        MakeExtension(ExtensionUrl(ext::kPartiallyMet), "valueBoolean", Json::Bool(true)));
+    extensions.Append(MakeExtension(ext::kPartiallyMet, "valueBoolean", Json::Bool(true)));
   }
   for (const std::string& supporting : supported_by) {
     extensions.Append(MilestoneExtension(GoalReference(plan, supporting, context)));
@@ -131,7 +130,7 @@ std::vector<Json> PlanGoalsToFhir(const std::vector<FieldReader>& goals,
 Json PlanGoalsFromFhir(const ResourceSet& resources, const FieldReader& care_plan,
                        std::string_view plan_id, const MappingContext& context,
                        Problems* problems) {
-  std::string system = SystemFor(context, kinds::kGoal);
+  std::string_view system = SystemFor(context, kinds::kGoal);
   std::string prefix = PlanGoalKey(plan_id, "");
   auto strip = [&](const std::string& key, const std::string& path) -> std::string {
     if (key.rfind(prefix, 0) != 0 || key.size() == prefix.size()) {
@@ -154,8 +153,7 @@ Json PlanGoalsFromFhir(const ResourceSet& resources, const FieldReader& care_pla
     FieldReader in = ResourceReader(*target.resource, problems);
     std::string id = strip(IdentifierValue(*target.resource, system).value_or(""), path);
     Json goal = Obj({{"id", Str(id)}});
-    goal.Set("term",
-             Str(StringExtension(in, ExtensionUrl(ext::kGoalTerm), "valueCode").value_or("")));
+    goal.Set("term", Str(StringExtension(in, ext::kGoalTerm, "valueCode").value_or("")));
     goal.Set("description", Str(in.Object("description").String("text")));
     if (auto targets = in.OptionalObjects("target"); targets && !targets->empty()) {
       const FieldReader& first = targets->front();
@@ -167,8 +165,8 @@ Json PlanGoalsFromFhir(const ResourceSet& resources, const FieldReader& care_pla
       }
       if (auto due = first.OptionalDate("dueDate")) goal.Set("target_date", Str(*due));
     }
-    if (const Json* baseline = ExtensionValue(
-            FindExtension(*target.resource, ExtensionUrl(ext::kGoalBaseline)), "valueQuantity")) {
+    if (const Json* baseline =
+            ExtensionValue(FindExtension(*target.resource, ext::kGoalBaseline), "valueQuantity")) {
       FieldReader quantity(baseline, in.PathOf("extension"), PathStyle::kFhirPath, problems);
       if (!quantity.valid()) in.Problem("extension", "goal-baseline needs a Quantity");
       goal.Set("baseline", QuantityToPrf(quantity));
@@ -179,8 +177,8 @@ Json PlanGoalsFromFhir(const ResourceSet& resources, const FieldReader& care_pla
         achievement = coding.OptionalString("code").value_or(achievement);
       }
     }
-    const Json* partially = ExtensionValue(
-        FindExtension(*target.resource, ExtensionUrl(ext::kPartiallyMet)), "valueBoolean");
+    const Json* partially =
+        ExtensionValue(FindExtension(*target.resource, ext::kPartiallyMet), "valueBoolean");
     std::string lifecycle = in.String("lifecycleStatus");
     auto status =
         GoalStatusFromFhir(lifecycle, achievement,

@@ -51,7 +51,7 @@ Json CertificationExtension(const FieldReader& certification) {
   if (auto signed_on = certification.OptionalDate("signed_on")) {
     parts.push_back(MakeExtension("signedOn", "valueDate", Str(*signed_on)));
   }
-  return MakeComplexExtension(ExtensionUrl(ext::kCertification), std::move(parts));
+  return MakeComplexExtension(ext::kCertification, std::move(parts));
 }
 
 Json ConditionToFhir(const FieldReader& diagnosis, size_t rank, const std::string& plan_id,
@@ -115,8 +115,7 @@ Json FrequencyActivity(const FieldReader& frequency, const CodeRow* discipline,
                      {"scheduledTiming",
                       WeeklyTiming(frequency.Integer("per_week"), frequency.Integer("weeks"))}});
   if (auto per_day = frequency.OptionalInteger("per_day")) {
-    AddExtension(detail,
-                 MakeExtension(ExtensionUrl(ext::kSessionsPerDay), "valuePositiveInt", *per_day));
+    AddExtension(detail, MakeExtension(ext::kSessionsPerDay, "valuePositiveInt", *per_day));
   }
   return Obj({{"detail", std::move(detail)}});
 }
@@ -179,13 +178,11 @@ StatusOr<std::vector<Json>> PlanOfCareToFhir(const Json& record, const MappingCo
                        discipline_code};
   FieldReader certification = in.Object("certification");
 
-  Json extensions =
-      Arr({UpdatedAtExtension(in.Instant("updated_at")),
-           MakeExtension(ExtensionUrl(ext::kStartOfCare), "valueDate", Str(plan.start_of_care)),
-           CertificationExtension(certification)});
+  Json extensions = Arr({UpdatedAtExtension(in.Instant("updated_at")),
+                         MakeExtension(ext::kStartOfCare, "valueDate", Str(plan.start_of_care)),
+                         CertificationExtension(certification)});
   if (auto potential = in.OptionalEnum("rehab_potential", kRehabPotentials)) {
-    extensions.Append(
-        MakeExtension(ExtensionUrl(ext::kRehabPotential), "valueCode", Str(*potential)));
+    extensions.Append(MakeExtension(ext::kRehabPotential, "valueCode", Str(*potential)));
   }
   std::vector<Json> conditions;
   Json addresses = Json::MakeArray();
@@ -306,7 +303,7 @@ Json CertificationFromFhir(const ResourceSet& resources, const FieldReader& in,
                            Problems* problems) {
   FieldReader period = in.Object("period");
   Json certification = Obj({{"from", Str(period.Date("start"))}, {"to", Str(period.Date("end"))}});
-  const Json* extension = FindExtension(*in.json(), ExtensionUrl(ext::kCertification));
+  const Json* extension = FindExtension(*in.json(), ext::kCertification);
   if (extension == nullptr) {
     in.Problem("extension", "has no certification extension");
     return certification;
@@ -383,9 +380,8 @@ void ActivitiesFromFhir(const FieldReader& in, Json& record) {
       FieldReader repeat = detail->Object("scheduledTiming").Object("repeat");
       Json frequency = Obj({{"per_week", repeat.Integer("frequency")},
                             {"weeks", repeat.Object("boundsDuration").Integer("value")}});
-      if (const Json* per_day =
-              ExtensionValue(FindExtension(*detail->json(), ExtensionUrl(ext::kSessionsPerDay)),
-                             "valuePositiveInt")) {
+      if (const Json* per_day = ExtensionValue(FindExtension(*detail->json(), ext::kSessionsPerDay),
+                                               "valuePositiveInt")) {
         frequency.Set("per_day", *per_day);
       }
       record.Set("frequency", std::move(frequency));
@@ -445,12 +441,12 @@ StatusOr<Json> PlanOfCareFromFhir(const ResourceSet& resources, std::string_view
   record.Set("therapist_npi", Str(ReferencedNpi(resources, in.Raw("author"), *care_plan,
                                                 in.PathOf("author"), &problems)));
   record.Set("start_of_care",
-             Str(StringExtension(in, ExtensionUrl(ext::kStartOfCare), "valueDate").value_or("")));
+             Str(StringExtension(in, ext::kStartOfCare, "valueDate").value_or("")));
   record.Set("certification", CertificationFromFhir(resources, in, &problems));
   ActivitiesFromFhir(in, record);
   record.Set("diagnoses", DiagnosesFromFhir(resources, in, &problems));
   record.Set("goals", PlanGoalsFromFhir(resources, in, id, context, &problems));
-  if (auto potential = StringExtension(in, ExtensionUrl(ext::kRehabPotential), "valueCode")) {
+  if (auto potential = StringExtension(in, ext::kRehabPotential, "valueCode")) {
     record.Set("rehab_potential", Str(*potential));
   }
   if (auto notes = in.OptionalObjects("note"); notes && !notes->empty()) {

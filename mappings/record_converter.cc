@@ -63,7 +63,7 @@ const RecordMapping* FindMapping(std::string_view record_type) {
 }
 
 std::string MainSystem(const RecordMapping& mapping, const MappingContext& context) {
-  return mapping.kind.empty() ? std::string(kNpiSystem) : SystemFor(context, mapping.kind);
+  return std::string(mapping.kind.empty() ? kNpiSystem : SystemFor(context, mapping.kind));
 }
 
 // PRF tells an empty array from an absent optional member; FHIR has no empty arrays. The JSON
@@ -152,8 +152,7 @@ StatusOr<std::vector<Json>> RecordToFhir(const Json& record, std::string_view po
   }
   Json& main_resource = resources->front();
   for (const std::string& empty : empty_arrays) {
-    AddExtension(main_resource,
-                 MakeExtension(ExtensionUrl(ext::kEmptyArray), "valueString", Str(empty)));
+    AddExtension(main_resource, MakeExtension(ext::kEmptyArray, "valueString", Str(empty)));
   }
   return resources;
 }
@@ -220,7 +219,7 @@ StatusOr<Json> ToPractice(const std::vector<Json>& resources, std::string_view r
   const Json* main_resource =
       set.FindByIdentifier(mapping->main_type, MainSystem(*mapping, context), native_id);
   if (main_resource != nullptr) {
-    for (const Json* marker : FindExtensions(*main_resource, ExtensionUrl(ext::kEmptyArray))) {
+    for (const Json* marker : FindExtensions(*main_resource, ext::kEmptyArray)) {
       RestoreEmptyArray(record, marker->StringOr("valueString"));
     }
   }

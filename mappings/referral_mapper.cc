@@ -29,7 +29,7 @@ Json DiagnosisConcept(const FieldReader& diagnosis) {
 Json AuthorizationExtension(const FieldReader& authorization) {
   authorization.RejectUnknown({"number", "visits", "start", "end"});
   return MakeComplexExtension(
-      ExtensionUrl(ext::kAuthorization),
+      ext::kAuthorization,
       {MakeExtension("number", "valueString", Str(authorization.String("number"))),
        MakeExtension("visits", "valuePositiveInt", authorization.Integer("visits")),
        MakeExtension("period", "valuePeriod",
@@ -74,7 +74,7 @@ StatusOr<std::vector<Json>> ReferralToFhir(const Json& record, const MappingCont
   std::optional<FieldReader> authorization = in.OptionalObject("authorization");
 
   Json extensions = Arr({UpdatedAtExtension(in.Instant("updated_at")),
-                         MakeExtension(ExtensionUrl(ext::kReferralDirection), "valueCode",
+                         MakeExtension(ext::kReferralDirection, "valueCode",
                                        Str(in.Enum("direction", kDirections)))});
   if (authorization) extensions.Append(AuthorizationExtension(*authorization));
   Json reasons = Json::MakeArray();
@@ -140,7 +140,7 @@ StatusOr<std::vector<Json>> ReferralToFhir(const Json& record, const MappingCont
 
 namespace {
 
-const Json* FindTask(const ResourceSet& resources, const std::string& system, std::string_view id) {
+const Json* FindTask(const ResourceSet& resources, std::string_view system, std::string_view id) {
   if (const Json* own = resources.FindByIdentifier("Task", system, id)) return own;
   for (const Json* task : resources.OfType("Task")) {
     const Json* focus = task->Find("focus");
@@ -179,7 +179,7 @@ Json DiagnosisFromFhir(const FieldReader& reason) {
 }
 
 std::optional<Json> AuthorizationFromFhir(const Json& request, const FieldReader& in) {
-  const Json* extension = FindExtension(request, ExtensionUrl(ext::kAuthorization));
+  const Json* extension = FindExtension(request, ext::kAuthorization);
   if (extension == nullptr) return std::nullopt;
   Json authorization = Json::MakeObject();
   const Json* period = nullptr;
@@ -207,13 +207,13 @@ std::optional<Json> AuthorizationFromFhir(const Json& request, const FieldReader
 
 StatusOr<Json> ReferralFromFhir(const ResourceSet& resources, std::string_view id,
                                 const MappingContext& context) {
-  std::string system = SystemFor(context, kinds::kReferral);
+  std::string_view system = SystemFor(context, kinds::kReferral);
   DUET_ASSIGN_OR_RETURN(const Json* request,
                         FindMainResource(resources, "ServiceRequest", system, id));
   Problems problems;
   FieldReader in = ResourceReader(*request, &problems);
   Json record = Obj({{"record", Str("referral")}, {"id", Str(id)}});
-  if (auto direction = StringExtension(in, ExtensionUrl(ext::kReferralDirection), "valueCode")) {
+  if (auto direction = StringExtension(in, ext::kReferralDirection, "valueCode")) {
     record.Set("direction", Str(*direction));
   } else {
     in.Problem("extension", "has no referral-direction extension");

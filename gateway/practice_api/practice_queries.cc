@@ -72,7 +72,7 @@ StatusOr<Json> PracticeQueries::Referrals(const std::string& status,
       SearchAllInStore(store_, "Task",
                        {{"code", std::string(mappings::kTaskCodeSystem) + "|fulfill"},
                         {"status", statuses->second}}));
-  std::string system = mappings::SystemFor(loader_.context(), mappings::kinds::kReferral);
+  std::string_view system = mappings::SystemFor(loader_.context(), mappings::kinds::kReferral);
   std::vector<Json> referrals;
   Json problems = Json::MakeArray();
   for (const StoredResource& stored : tasks) {

@@ -38,8 +38,7 @@ std::string StoredUpdatedAt(const StoredResource& stored) {
   auto resource = ParseStored(stored);
   if (!resource.ok()) return "";
   const Json* value = mappings::ExtensionValue(
-      mappings::FindExtension(*resource, mappings::ExtensionUrl(mappings::ext::kRecordUpdatedAt)),
-      "valueInstant");
+      mappings::FindExtension(*resource, mappings::ext::kRecordUpdatedAt), "valueInstant");
   return value != nullptr && value->is_string() ? NormalizedInstant(value->string_value()) : "";
 }
 

@@ -72,7 +72,8 @@ StatusOr<SourcePatient> MedicationHistorySource::FindPatient(
     const Json& patient, const mappings::MappingContext& context) {
   std::vector<std::pair<std::string, std::string>> searches;  // (how, query)
   for (const std::string& system :
-       {mappings::SystemFor(context, mappings::kinds::kMrn), std::string(mappings::kMbiSystem)}) {
+       {std::string(mappings::SystemFor(context, mappings::kinds::kMrn)),
+        std::string(mappings::kMbiSystem)}) {
     if (auto value = mappings::IdentifierValue(patient, system)) {
       searches.emplace_back("identifier " + system + "|" + *value,
                             "identifier=" + PercentEncode(system + "|" + *value));

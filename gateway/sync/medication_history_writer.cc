@@ -91,7 +91,8 @@ StatusOr<std::map<std::string, SourceAnswer>> HeldAnswers(ResourceStore& store,
                                                           const StoredResource& patient,
                                                           const std::string& mrn,
                                                           const mappings::MappingContext& context) {
-  std::string system = mappings::SystemFor(context, mappings::kinds::kMedicationHistoryResponse);
+  std::string_view system =
+      mappings::SystemFor(context, mappings::kinds::kMedicationHistoryResponse);
   DUET_ASSIGN_OR_RETURN(
       std::vector<StoredResource> found,
       SearchAllInStore(store, "DocumentReference", {{"subject", "Patient/" + patient.id}}));
@@ -114,7 +115,9 @@ std::vector<mappings::ReportedFill> AnswerFills(const std::string& endpoint,
                                                 const std::string& from,
                                                 const mappings::MappingContext& context,
                                                 std::vector<std::string>* problems) {
-  std::string fallback = mappings::SystemFor(context, "medication-history-source") + "/" + endpoint;
+  std::string fallback =
+      std::string(mappings::SystemFor(context, mappings::kinds::kMedicationHistorySource)) + "/" +
+      endpoint;
   for (Json& resource : resources) {
     if (resource.StringOr("resourceType") == "MedicationDispense" &&
         resource.Find("identifier") == nullptr) {
@@ -244,8 +247,9 @@ StatusOr<StoredHistory> MedicationHistoryWriter::Store(
   DUET_ASSIGN_OR_RETURN(std::vector<Json> retracted,
                         Retractions(store_, patient, written, context_));
   Json provenance = HistoryProvenance(
-      mappings::DeterministicUuid("Provenance|medication-history|" +
-                                  mappings::SystemFor(context_, mappings::kinds::kMrn) + "|" + mrn),
+      mappings::DeterministicUuid(
+          "Provenance|medication-history|" +
+          std::string(mappings::SystemFor(context_, mappings::kinds::kMrn)) + "|" + mrn),
       written, answers, asserted);
   outcome.medications = static_cast<int>(history.medications.size());
   outcome.fills = static_cast<int>(written.size()) - outcome.medications;

@@ -64,12 +64,12 @@ std::string PullMedicationHistoryJob::AsOf() const {
 StatusOr<int64_t> PullMedicationHistoryJob::EnqueueDuePatients() {
   const mappings::MappingContext& mapping = context_.mapping;
   std::set<std::string> patients;
-  DUET_RETURN_IF_ERROR(AddSubjects(context_.store, "CarePlan",
-                                   mappings::SystemFor(mapping, mappings::kinds::kPlanOfCare),
-                                   patients));
-  DUET_RETURN_IF_ERROR(AddSubjects(context_.store, "ServiceRequest",
-                                   mappings::SystemFor(mapping, mappings::kinds::kReferral),
-                                   patients));
+  DUET_RETURN_IF_ERROR(AddSubjects(
+      context_.store, "CarePlan",
+      std::string(mappings::SystemFor(mapping, mappings::kinds::kPlanOfCare)), patients));
+  DUET_RETURN_IF_ERROR(
+      AddSubjects(context_.store, "ServiceRequest",
+                  std::string(mappings::SystemFor(mapping, mappings::kinds::kReferral)), patients));
   int64_t now = context_.clock();
   int64_t queued = 0;
   for (const std::string& id : patients) {
@@ -92,7 +92,7 @@ StatusOr<int64_t> PullMedicationHistoryJob::EnqueueDuePatients() {
 }
 
 StatusOr<StoredHistory> PullMedicationHistoryJob::PullPatient(const std::string& mrn) {
-  std::string system = mappings::SystemFor(context_.mapping, mappings::kinds::kMrn);
+  std::string system(mappings::SystemFor(context_.mapping, mappings::kinds::kMrn));
   DUET_ASSIGN_OR_RETURN(
       std::vector<StoredResource> patients,
       SearchAllInStore(context_.store, "Patient", {{"identifier", system + "|" + mrn}}));

@@ -150,7 +150,7 @@ bool RefersTo(const std::string& partner_base, std::string_view reference, const
 StatusOr<Json> PulledReferralTransaction(const PulledReferral& referral,
                                          const PulledReferralOptions& options) {
   std::vector<std::pair<const Json*, std::vector<std::string>>> parts;
-  std::string mrn = mappings::SystemFor(options.mapping, mappings::kinds::kMrn);
+  std::string mrn(mappings::SystemFor(options.mapping, mappings::kinds::kMrn));
   if (referral.patient) parts.push_back({&*referral.patient, {mrn, ""}});
   if (referral.requester)
     parts.push_back({&*referral.requester, {std::string(mappings::kNpiSystem), ""}});

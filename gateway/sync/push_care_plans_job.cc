@@ -36,7 +36,7 @@ StatusOr<int64_t> PushCarePlansJob::EnqueueChangedPlans() {
   DUET_ASSIGN_OR_RETURN(JobState job, state_.LoadJob(name_));
   DUET_ASSIGN_OR_RETURN(PartnerSharing sharing,
                         PartnerSharing::ForOrganization(store_, endpoint_.organization_npi));
-  std::string system = mappings::SystemFor(context_, mappings::kinds::kPlanOfCare);
+  std::string_view system = mappings::SystemFor(context_, mappings::kinds::kPlanOfCare);
   int64_t queued = 0;
   std::vector<OutboxWork> work;  // queued in one transaction
   DUET_ASSIGN_OR_RETURN(

@@ -61,8 +61,7 @@ StatusOr<bool> PushReferralStatusJob::FromPartner(const StoredResource& stored,
   auto request_stored = context_.store.Read("ServiceRequest", target.id);
   if (!request_stored.ok() || request_stored->deleted) return false;
   DUET_ASSIGN_OR_RETURN(Json request, ParseStored(*request_stored));
-  const Json* direction =
-      mappings::FindExtension(request, mappings::ExtensionUrl(mappings::ext::kReferralDirection));
+  const Json* direction = mappings::FindExtension(request, mappings::ext::kReferralDirection);
   if (direction == nullptr || direction->StringOr("valueCode") != "inbound") return false;
   const Json* requester = request.Find("requester");
   LiteralReference who;
@@ -115,7 +114,8 @@ StatusOr<PartnerTaskLink> PushReferralStatusJob::Link(const StoredResource& stor
   // A referral the partner posted: its Task carries the partner's identifiers.
   std::set<std::string> ids;
   std::string searched;
-  for (const auto& [system, value] : PartnerIdentifiers(local, context_.mapping.identifier_base)) {
+  for (const auto& [system, value] :
+       PartnerIdentifiers(local, context_.mapping.identifier_base())) {
     std::string query = "Task?identifier=" + PercentEncode(system) + "%7C" + PercentEncode(value);
     searched += (searched.empty() ? "" : ", ") + system + "|" + value;
     DUET_ASSIGN_OR_RETURN(fhir::SearchResult found, client_.SearchAll(query, 2));

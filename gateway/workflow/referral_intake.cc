@@ -41,7 +41,7 @@ void AddIdentifier(Json& request, const Json& identifier) {
   identifiers->Append(identifier);
 }
 
-const Json* OwnIdentifier(const Json& request, const std::string& system) {
+const Json* OwnIdentifier(const Json& request, std::string_view system) {
   const Json* identifiers = request.Find("identifier");
   if (identifiers == nullptr || !identifiers->is_array()) return nullptr;
   for (const Json& identifier : identifiers->items()) {
@@ -78,11 +78,11 @@ bool IsPatientReferral(const Json& request) {
 }  // namespace
 
 void ReferralIntake::BeforeServiceRequestWrite(const StoredResource* current, Json& next) const {
-  std::string system = mappings::SystemFor(context_, mappings::kinds::kReferral);
+  std::string_view system = mappings::SystemFor(context_, mappings::kinds::kReferral);
   if (!IsPatientReferral(next)) return;  // another kind of order: not the practice's business
   if (OwnIdentifier(next, system) != nullptr) return;  // the practice's own referral
-  std::string direction_url = mappings::ExtensionUrl(mappings::ext::kReferralDirection);
-  std::string updated_url = mappings::ExtensionUrl(mappings::ext::kRecordUpdatedAt);
+  std::string_view direction_url = mappings::ext::kReferralDirection;
+  std::string_view updated_url = mappings::ext::kRecordUpdatedAt;
   if (current != nullptr && !current->deleted) {
     auto stored = ParseStored(*current);
     if (stored.ok()) {
@@ -106,13 +106,13 @@ void ReferralIntake::BeforeServiceRequestWrite(const StoredResource* current, Js
 
 Status ReferralIntake::BeforeTaskWrite(WriteTransaction& tx, const StoredResource* current,
                                        Json& next) const {
-  std::string system = mappings::SystemFor(context_, mappings::kinds::kReferral);
+  std::string_view system = mappings::SystemFor(context_, mappings::kinds::kReferral);
   if (current != nullptr && !current->deleted) {
     DUET_ASSIGN_OR_RETURN(Json stored, ParseStored(*current));
     if (const Json* identifiers = stored.Find("identifier");
         identifiers && identifiers->is_array()) {
       for (const Json& identifier : identifiers->items()) {
-        if (OwnIdentifier(next, std::string(identifier.StringOr("system"))) == nullptr) {
+        if (OwnIdentifier(next, identifier.StringOr("system")) == nullptr) {
           AddIdentifier(next, identifier);
         }
       }

@@ -33,8 +33,8 @@ duet::StatusOr<int> Capture(const std::string& store_path, const std::string& pa
   DUET_ASSIGN_OR_RETURN(auto store, gw::SqliteResourceStore::Open(store_path));
   DUET_ASSIGN_OR_RETURN(gw::PartnerSharing sharing,
                         gw::PartnerSharing::ForOrganization(*store, partner_npi));
-  std::string system = duet::mappings::SystemFor(duet::mappings::MappingContext{identifier_base},
-                                                 duet::mappings::kinds::kPlanOfCare);
+  std::string system(duet::mappings::SystemFor(duet::mappings::MappingContext{identifier_base},
+                                               duet::mappings::kinds::kPlanOfCare));
   DUET_ASSIGN_OR_RETURN(auto plans,
                         gw::SearchAllInStore(*store, "CarePlan", {{"_sort", "_lastUpdated"}}));
   int written = 0;

@@ -35,7 +35,7 @@ TEST(HomeExerciseProgramMapperTest, ProgramIsAnExerciseTherapyCarePlanBasedOnThe
 
 TEST(HomeExerciseProgramMapperTest, DoseIsAnExtensionAndRenderedInTheNarrative) {
   Json plan = MapProgram(Fixture("home_exercise_program.json")).front();
-  const Json* dose = FindExtension(Detail(plan, 0), ExtensionUrl(ext::kExerciseDose));
+  const Json* dose = FindExtension(Detail(plan, 0), ext::kExerciseDose);
   ASSERT_NE(dose, nullptr);
   EXPECT_EQ(FindExtension(*dose, "sets")->Find("valuePositiveInt")->number_text(), "2");
   EXPECT_EQ(FindExtension(*dose, "reps")->Find("valuePositiveInt")->number_text(), "10");

@@ -78,10 +78,9 @@ TEST(PatientMapperTest, HealthGoalsBecomeGoalsThePatientExpressed) {
 
 TEST(PatientMapperTest, ValuesAndContactPreferenceRideInExtensions) {
   Json patient = MapPatient(Fixture("patient.json")).front();
-  EXPECT_EQ(FindExtensions(patient, ExtensionUrl(ext::kPatientValue)).size(), 2U);
-  EXPECT_EQ(FindExtension(patient, ExtensionUrl(ext::kContactPreference))->StringOr("valueCode"),
-            "sms");
-  EXPECT_EQ(FindExtension(patient, ExtensionUrl(ext::kRecordUpdatedAt))->StringOr("valueInstant"),
+  EXPECT_EQ(FindExtensions(patient, ext::kPatientValue).size(), 2U);
+  EXPECT_EQ(FindExtension(patient, ext::kContactPreference)->StringOr("valueCode"), "sms");
+  EXPECT_EQ(FindExtension(patient, ext::kRecordUpdatedAt)->StringOr("valueInstant"),
             "2025-01-15T08:12:40-07:00");
 }
 
@@ -90,7 +89,7 @@ TEST(PatientMapperTest, NoPreferencesMeansNoGoalsAndNoPreferenceExtensions) {
   record.Remove("preferences");
   std::vector<Json> resources = MapPatient(record);
   EXPECT_EQ(testing::CountType(resources, "Goal"), 0U);
-  EXPECT_EQ(FindExtension(resources.front(), ExtensionUrl(ext::kContactPreference)), nullptr);
+  EXPECT_EQ(FindExtension(resources.front(), ext::kContactPreference), nullptr);
   auto back = PatientFromFhir(ResourceSet(resources), "PT-004512", TestContext());
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->Find("preferences"), nullptr);

@@ -78,9 +78,7 @@ TEST(PlanOfCareMapperTest, DiagnosesKeepTheirRank) {
   std::vector<Json> resources = MapPlan(Fixture("plan_of_care.json"));
   const Json& second = resources[2];
   EXPECT_EQ(second.StringOr("resourceType"), "Condition");
-  EXPECT_EQ(
-      FindExtension(second, ExtensionUrl(ext::kRank))->Find("valuePositiveInt")->number_text(),
-      "2");
+  EXPECT_EQ(FindExtension(second, ext::kRank)->Find("valuePositiveInt")->number_text(), "2");
   EXPECT_EQ(second.Find("code")->Find("coding")->items()[0].StringOr("code"), "R26.89");
   EXPECT_EQ(Codes(*second.Find("category")), std::vector<std::string>{"encounter-diagnosis"});
   EXPECT_EQ(second.StringOr("onsetDateTime"), "2025-01-06");
@@ -101,7 +99,7 @@ TEST(PlanOfCareMapperTest, ShortTermGoalIsAMilestoneOfItsLongTermGoal) {
   EXPECT_EQ(stg->StringOr("lifecycleStatus"), "active");
   EXPECT_EQ(stg->Find("target")->items()[0].Find("detailQuantity")->Find("value")->number_text(),
             "100");
-  EXPECT_EQ(FindExtension(*stg, ExtensionUrl(ext::kGoalTerm))->StringOr("valueCode"), "short");
+  EXPECT_EQ(FindExtension(*stg, ext::kGoalTerm)->StringOr("valueCode"), "short");
 }
 
 TEST(PlanOfCareMapperTest, EveryGoalStatusRoundTrips) {

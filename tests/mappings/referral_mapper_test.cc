@@ -98,7 +98,7 @@ TEST(ReferralMapperTest, PayerAuthorizationIsKeptInAnExtensionAndTheNarrative) {
              testing::ParseOrDie(R"({"number":"AUTH-77","visits":12,"start":"2025-01-15",)"
                                  R"("end":"2025-03-15"})"));
   std::vector<Json> resources = MapReferral(record);
-  EXPECT_NE(FindExtension(resources[0], ExtensionUrl(ext::kAuthorization)), nullptr);
+  EXPECT_NE(FindExtension(resources[0], ext::kAuthorization), nullptr);
   EXPECT_NE(resources[0].Find("text")->StringOr("div").find("AUTH-77"), std::string::npos);
   EXPECT_EQ(testing::ValidationErrors(resources), "");
   EXPECT_EQ(RoundTrip(record), record);
