@@ -587,6 +587,51 @@ std::string WriteJson(const Json& value, const JsonWriteOptions& options) {
   return text;
 }
 
+namespace {
+
+// A RapidJSON output stream onto a std::ostream through a 64 KB buffer (RapidJSON's own
+// OStreamWrapper makes one call into the stream per character).
+class BufferedOStream {
+ public:
+  using Ch = char;
+  explicit BufferedOStream(std::ostream& out) : out_(out), buffer_(kSize, '\0') {}
+  BufferedOStream(const BufferedOStream&) = delete;
+  BufferedOStream& operator=(const BufferedOStream&) = delete;
+
+  void Put(char c) {
+    if (used_ == kSize) Flush();
+    buffer_[used_++] = c;
+  }
+  void Flush() {
+    out_.write(buffer_.data(), static_cast<std::streamsize>(used_));
+    used_ = 0;
+  }
+
+ private:
+  static constexpr size_t kSize = size_t{1} << 16;
+  std::ostream& out_;
+  std::string buffer_;
+  size_t used_ = 0;
+};
+
+}  // namespace
+
+void WriteJson(const Json& value, const JsonWriteOptions& options, std::ostream& out) {
+  MemberRewrite rewrite(options);
+  if (options.pretty) {
+    BufferedOStream stream(out);
+    rapidjson::PrettyWriter<BufferedOStream> writer(stream);
+    writer.SetIndent(' ', 2);
+    WriteValue(value, writer, rewrite);
+    stream.Flush();
+    return;
+  }
+  std::string text;
+  CompactWriter writer(&text, rewrite);
+  writer.Write(value);
+  out.write(text.data(), static_cast<std::streamsize>(writer.written()));
+}
+
 std::string JoinPath(std::string_view base, std::string_view member) {
   std::string path(base);
   if (!path.empty()) path += '.';

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <new>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -272,6 +273,10 @@ struct JsonWriteOptions {
 // WriteJson with string values rewritten as they are written: the same text as rewriting them
 // in the tree and writing that.
 std::string WriteJson(const Json& value, const JsonWriteOptions& options);
+// The same text written to `out` as it is made, for documents too large to hold twice (a
+// converted batch): indented text goes out 64 KB at a time, compact text in one write. Check
+// `out` afterwards for a failed write.
+void WriteJson(const Json& value, const JsonWriteOptions& options, std::ostream& out);
 
 // "Patient.name[0]" style helper: appends ".name" or "[0]" to a path.
 std::string JoinPath(std::string_view base, std::string_view member);

@@ -226,14 +226,35 @@ Json ToTransactionBundle(std::vector<Json> resources) {
   return BundleOf(std::move(plan.entries));
 }
 
-std::string WriteTransactionBundle(std::vector<Json> resources, bool pretty) {
+namespace {
+
+// Plans the Bundle of `resources` and hands its tree to `write` with the options that rewrite
+// references to its entries as they are written.
+template <typename Write>
+auto WithBundle(std::vector<Json> resources, bool pretty, Write write) {
   PlannedEntries plan = PlanEntries(std::move(resources));
   EntryReferences references(plan.full_urls);
   fhir::JsonWriteOptions options;
   options.pretty = pretty;
   options.rewritten_member = kReferenceMember;
   options.rewriter = &references;
-  return fhir::WriteJson(BundleOf(std::move(plan.entries)), options);
+  return write(BundleOf(std::move(plan.entries)), options);
+}
+
+}  // namespace
+
+std::string WriteTransactionBundle(std::vector<Json> resources, bool pretty) {
+  return WithBundle(std::move(resources), pretty,
+                    [](const Json& bundle, const fhir::JsonWriteOptions& options) {
+                      return fhir::WriteJson(bundle, options);
+                    });
+}
+
+void WriteTransactionBundle(std::vector<Json> resources, bool pretty, std::ostream& out) {
+  WithBundle(std::move(resources), pretty,
+             [&](const Json& bundle, const fhir::JsonWriteOptions& options) {
+               fhir::WriteJson(bundle, options, out);
+             });
 }
 
 }  // namespace duet::mappings

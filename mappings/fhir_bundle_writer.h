@@ -5,6 +5,7 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,5 +32,8 @@ fhir::Json ToTransactionBundle(std::vector<fhir::Json> resources);
 // WriteJson(ToTransactionBundle(resources), pretty), with the references rewritten as the Bundle
 // is written rather than in its tree: for callers that want the text alone (`duet convert`).
 std::string WriteTransactionBundle(std::vector<fhir::Json> resources, bool pretty);
+// The same text written to `out` (fhir::WriteJson to a stream): `duet convert to-fhir`, whose
+// batches can make Bundles of hundreds of megabytes.
+void WriteTransactionBundle(std::vector<fhir::Json> resources, bool pretty, std::ostream& out);
 
 }  // namespace duet::mappings

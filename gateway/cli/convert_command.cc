@@ -31,7 +31,8 @@ int ToFhir(const fhir::Json& document, const mappings::MappingContext& context, 
   }
   auto resources = mappings::ToFhir(document, context);
   if (!resources.ok()) return PrintFailure(resources.status(), out);
-  out << mappings::WriteTransactionBundle(std::move(*resources), true) << "\n";
+  mappings::WriteTransactionBundle(std::move(*resources), true, out);
+  out << "\n";
   return kConvertOk;
 }
 
@@ -58,7 +59,10 @@ int ToPractice(const fhir::Json& document, const mappings::MappingContext& conte
   }
   auto records = mappings::ToPracticeRecords(ResourcesOf(document), context);
   if (!records.ok()) return PrintFailure(records.status(), out);
-  out << fhir::WriteJson(*records, true) << "\n";
+  fhir::JsonWriteOptions indented;
+  indented.pretty = true;
+  fhir::WriteJson(*records, indented, out);
+  out << "\n";
   return kConvertOk;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <utility>
 
@@ -177,6 +178,32 @@ class UpperCaser : public JsonStringRewriter {
  private:
   std::string text_;
 };
+
+// Written to a stream, a document is the same text as written to a string, in both styles, with
+// its strings rewritten, and whole when it is many times the stream's 64 KB buffer.
+TEST(JsonTest, WritingToAStreamGivesTheSameText) {
+  Json document = Json::MakeArray();
+  for (int i = 0; i < 3000; ++i) {
+    Json item = Json::MakeObject();
+    item.Set("ref", Json::String(i % 3 == 0 ? "keep" : "item " + std::to_string(i)));
+    item.Set("n", Json::Integer(i));
+    item.Set("text", Json::String(std::string(40, static_cast<char>('a' + i % 26)) + "\n\"q\""));
+    document.Append(std::move(item));
+  }
+  for (bool pretty : {false, true}) {
+    UpperCaser upper;
+    JsonWriteOptions options;
+    options.pretty = pretty;
+    options.rewritten_member = "ref";
+    options.rewriter = &upper;
+    std::string text = WriteJson(document, options);
+    ASSERT_GT(text.size(), 3U * 65536);
+    std::ostringstream out;
+    WriteJson(document, options, out);
+    EXPECT_TRUE(out.good());
+    EXPECT_TRUE(out.str() == text) << (pretty ? "indented" : "compact");
+  }
+}
 
 TEST(JsonTest, RewritesTheStringValuesOfTheNamedMemberAsItWrites) {
   auto parsed = ParseJson(

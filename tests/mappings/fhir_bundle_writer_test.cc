@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <set>
+#include <sstream>
 
 #include "mappings/record_converter.h"
 #include "tests/mappings/mapping_test_util.h"
@@ -115,9 +116,12 @@ TEST(FhirBundleWriterTest, WritingTheBundleGivesTheTextOfItsTree) {
     ++records;
     std::vector<Json> resources = testing::ToFhirOrDie(testing::ReadJsonFile(file.path()));
     for (bool pretty : {false, true}) {
-      EXPECT_EQ(WriteTransactionBundle(resources, pretty),
-                fhir::WriteJson(ToTransactionBundle(resources), pretty))
+      std::string tree_text = fhir::WriteJson(ToTransactionBundle(resources), pretty);
+      EXPECT_EQ(WriteTransactionBundle(resources, pretty), tree_text)
           << file.path() << (pretty ? " indented" : " compact");
+      std::ostringstream streamed;
+      WriteTransactionBundle(resources, pretty, streamed);
+      EXPECT_EQ(streamed.str(), tree_text) << file.path() << (pretty ? " indented" : " compact");
     }
   }
   EXPECT_GE(records, 17U);

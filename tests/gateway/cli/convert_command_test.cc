@@ -2,11 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "fhir/json.h"
 #include "fhir/validation/validator.h"
+#include "mappings/fhir_bundle_writer.h"
+#include "mappings/mapping_context.h"
+#include "mappings/record_converter.h"
+#include "tests/gateway/store/store_test_util.h"
 
 namespace duet::gateway {
 namespace {
@@ -34,6 +39,13 @@ fhir::Json Parse(const std::string& text) {
   auto parsed = fhir::ParseJson(text);
   EXPECT_TRUE(parsed.ok()) << parsed.status().ToString() << "\n" << text.substr(0, 400);
   return parsed.ok() ? *parsed : fhir::Json();
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 TEST(ConvertCommandTest, ToFhirPrintsAValidTransactionOfConditionalUpserts) {
@@ -67,10 +79,7 @@ TEST(ConvertCommandTest, ToPracticeGivesTheRecordBack) {
   ASSERT_EQ(to_fhir.code, kConvertOk) << to_fhir.out;
   ConvertRun back = Convert(ConvertDirection::kToPractice, "-", to_fhir.out);
   ASSERT_EQ(back.code, kConvertOk) << back.out << back.err;
-  std::ifstream original(Fixture("prf/referral.json"));
-  std::stringstream text;
-  text << original.rdbuf();
-  EXPECT_EQ(Parse(back.out), Parse(text.str()));
+  EXPECT_EQ(Parse(back.out), Parse(ReadFile(Fixture("prf/referral.json"))));
 }
 
 TEST(ConvertCommandTest, InvalidRecordsAreRefusedWithTheirPointer) {
@@ -85,6 +94,48 @@ TEST(ConvertCommandTest, InvalidRecordsAreRefusedWithTheirPointer) {
   ConvertRun missing = Convert(ConvertDirection::kToFhir, "/nonexistent/record.json");
   EXPECT_EQ(missing.code, kConvertUsageError);
   EXPECT_NE(missing.err.find("/nonexistent/record.json"), std::string::npos);
+}
+
+// A batch larger than the blocks the input is read in and the output written out in: the
+// command prints exactly the Bundle of its records, read from a file or from standard input.
+TEST(ConvertCommandTest, ALargeBatchGivesTheBundleOfItsRecords) {
+  std::string plan = ReadFile(Fixture("prf/plan_of_care.json"));
+  std::string batch = R"({"record":"batch","records":[)";
+  for (int i = 0; i < 70; ++i) {
+    std::string record = plan;
+    for (size_t at = record.find("POC-8812-1"); at != std::string::npos;
+         at = record.find("POC-8812-1", at + 1)) {
+      record.replace(at, 10, "POC-" + std::to_string(5000 + i));
+    }
+    batch += (i > 0 ? "," : "") + record;
+  }
+  batch += "]}";
+  ASSERT_GT(batch.size(), 3U * 65536);
+  testing::TempDir dir;
+  std::string path = dir.File("batch.json");
+  std::ofstream(path, std::ios::binary) << batch;
+
+  auto resources = mappings::ToFhir(*fhir::ParseJson(batch), mappings::MappingContext(kBase));
+  ASSERT_TRUE(resources.ok()) << resources.status().ToString();
+  std::string expected = mappings::WriteTransactionBundle(std::move(*resources), true) + "\n";
+  ConvertRun from_file = Convert(ConvertDirection::kToFhir, path);
+  ASSERT_EQ(from_file.code, kConvertOk) << from_file.out.substr(0, 400);
+  EXPECT_EQ(from_file.out.size(), expected.size());
+  EXPECT_TRUE(from_file.out == expected);
+  ConvertRun from_stdin = Convert(ConvertDirection::kToFhir, "-", batch);
+  EXPECT_TRUE(from_stdin.out == expected);
+
+  ConvertRun back = Convert(ConvertDirection::kToPractice, "-", expected);
+  ASSERT_EQ(back.code, kConvertOk) << back.out.substr(0, 400);
+  EXPECT_EQ(Parse(back.out).Find("records")->items().size(), 70U);
+}
+
+TEST(ConvertCommandTest, ADirectoryIsRefusedAsInput) {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir.File("records"));
+  ConvertRun run = Convert(ConvertDirection::kToFhir, dir.File("records"));
+  EXPECT_EQ(run.code, kConvertUsageError);
+  EXPECT_NE(run.err.find("is a directory"), std::string::npos) << run.err;
 }
 
 }  // namespace
