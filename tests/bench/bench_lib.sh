@@ -1,4 +1,4 @@
-# Shell functions shared by the wrk benchmarks (sourced by run_foundation.sh and run_auth.sh).
+# Shell functions shared by the benchmark scripts (the wrk ones: run_foundation.sh, run_auth.sh).
 # They read $out (the output directory), $seconds and $connections.
 
 # The foundation data set both benchmarks measure, and the server's worker threads.
@@ -85,4 +85,15 @@ request = function()
   return wrk.format("GET", "/fhir/CarePlan?patient=Patient/bench-patient-" .. p .. "&status=active")
 end
 LUA
+}
+
+# Builds one target in $build_dir (RelWithDebInfo) unless DUET_BENCH_SKIP_BUILD=1; used by the
+# single-program benchmarks (run_prf_conversion.sh, run_convert_batch.sh).
+build_bench_target() {
+  if [ "${DUET_BENCH_SKIP_BUILD:-0}" = 1 ]; then return 0; fi
+  scripts/setup
+  if [ ! -f "$build_dir/CMakeCache.txt" ]; then
+    cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  fi
+  cmake --build "$build_dir" --target "$1" >/dev/null
 }

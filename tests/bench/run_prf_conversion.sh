@@ -4,11 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build_dir="${DUET_BENCH_BUILD_DIR:-build}"
-if [ "${DUET_BENCH_SKIP_BUILD:-0}" != 1 ]; then
-  scripts/setup
-  if [ ! -f "$build_dir/CMakeCache.txt" ]; then
-    cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  fi
-  cmake --build "$build_dir" --target prf_conversion_bench >/dev/null
-fi
+# shellcheck source=tests/bench/bench_lib.sh
+source tests/bench/bench_lib.sh
+build_bench_target prf_conversion_bench
 "$build_dir"/bin/prf_conversion_bench --records "${1:-10000}" --rounds "${2:-5}"
