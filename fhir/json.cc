@@ -15,9 +15,7 @@
 #include <memory>
 #include <unordered_set>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#include "fhir/json_text_writer.h"
 
 namespace duet::fhir {
 namespace {
@@ -172,29 +170,8 @@ class TreeBuilder {
   std::string error_;
 };
 
-// The member values that WriteJson's options rewrite.
-class MemberRewrite {
- public:
-  MemberRewrite() = default;
-  explicit MemberRewrite(const JsonWriteOptions& options)
-      : member_(options.rewritten_member), rewriter_(options.rewriter) {}
-
-  // The text to write for member `key`'s `value`, or nullopt to write the value as it is.
-  std::optional<std::string_view> For(std::string_view key, const Json& value) const {
-    if (rewriter_ == nullptr || key.size() != member_.size() || !value.is_string() ||
-        key != member_) {
-      return std::nullopt;
-    }
-    return rewriter_->Rewrite(value.string_value());
-  }
-
- private:
-  std::string_view member_;
-  JsonStringRewriter* rewriter_ = nullptr;
-};
-
 template <typename Writer>
-void WriteValue(const Json& value, Writer& writer, const MemberRewrite& rewrite) {
+void WriteValue(const Json& value, Writer& writer) {
   switch (value.kind()) {
     case Json::Kind::kNull: writer.Null(); break;
     case Json::Kind::kBool: writer.Bool(value.bool_value()); break;
@@ -208,183 +185,19 @@ void WriteValue(const Json& value, Writer& writer, const MemberRewrite& rewrite)
       break;
     case Json::Kind::kArray:
       writer.StartArray();
-      for (const Json& item : value.items()) WriteValue(item, writer, rewrite);
+      for (const Json& item : value.items()) WriteValue(item, writer);
       writer.EndArray();
       break;
     case Json::Kind::kObject:
       writer.StartObject();
       for (const auto& [key, member] : value.members()) {
         writer.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-        if (auto text = rewrite.For(key, member)) {
-          writer.String(text->data(), static_cast<rapidjson::SizeType>(text->size()));
-        } else {
-          WriteValue(member, writer, rewrite);
-        }
+        WriteValue(member, writer);
       }
       writer.EndObject();
       break;
   }
 }
-
-// Compact JSON, byte for byte what rapidjson::Writer<StringBuffer> writes for the same tree
-// (same string escapes: \" \\ \b \f \n \r \t and \u00XX for other control characters; other
-// bytes as given), written straight into one buffer without RapidJSON's per-value bookkeeping.
-//
-// The whole of `buffer` is scratch space, grown ahead of each write (Room), so the bytes
-// themselves are stored through a plain cursor; the document is its first written() bytes.
-class CompactWriter {
- public:
-  CompactWriter(std::string* buffer, const MemberRewrite& rewrite)
-      : buffer_(buffer), rewrite_(rewrite) {
-    cursor_ = buffer_->data();
-    end_ = cursor_ + buffer_->size();
-  }
-
-  void Write(const Json& value) {
-    switch (value.kind()) {
-      case Json::Kind::kNull: Raw("null"); break;
-      case Json::Kind::kBool: Raw(value.bool_value() ? "true" : "false"); break;
-      case Json::Kind::kNumber: Raw(value.number_text()); break;
-      case Json::Kind::kString: WriteString(value.string_value()); break;
-      case Json::Kind::kArray: WriteArray(value.items()); break;
-      case Json::Kind::kObject: WriteObject(value.members()); break;
-    }
-  }
-
-  size_t written() const { return static_cast<size_t>(cursor_ - buffer_->data()); }
-
- private:
-  // Room for 16 bytes past any write, so that string runs can be copied 16 bytes at a time.
-  static constexpr size_t kSlack = 16;
-
-  void Room(size_t bytes) {
-    if (static_cast<size_t>(end_ - cursor_) >= bytes + kSlack) return;
-    size_t used = static_cast<size_t>(cursor_ - buffer_->data());
-    buffer_->resize(std::max(buffer_->size() * 2, used + bytes + kSlack + 256));
-    cursor_ = buffer_->data() + used;
-    end_ = buffer_->data() + buffer_->size();
-  }
-
-  void Put(char c) {
-    Room(1);
-    *cursor_++ = c;
-  }
-
-  void Raw(std::string_view text) {
-    Room(text.size());
-    std::memcpy(cursor_, text.data(), text.size());
-    cursor_ += text.size();
-  }
-
-  void WriteArray(const Json::Array& items) {
-    Put('[');
-    for (size_t i = 0; i < items.size(); ++i) {
-      if (i > 0) Put(',');
-      Write(items[i]);
-    }
-    Put(']');
-  }
-
-  void WriteObject(const Json::Object& members) {
-    Put('{');
-    for (size_t i = 0; i < members.size(); ++i) {
-      if (i > 0) Put(',');
-      WriteString(members[i].first);
-      Put(':');
-      if (auto text = rewrite_.For(members[i].first, members[i].second)) {
-        WriteString(*text);
-      } else {
-        Write(members[i].second);
-      }
-    }
-    Put('}');
-  }
-
-  static bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
-
-  void WriteString(std::string_view text) {
-    Room(2 + text.size() * 6);  // every byte escaped as \u00XX at worst
-    *cursor_++ = '"';
-    const char* in = text.data();
-    const char* in_end = in + text.size();
-#if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"');
-    const __m128i backslash = _mm_set1_epi8('\\');
-    const __m128i control_max = _mm_set1_epi8(0x1F);
-    while (in_end - in >= 16) {
-      __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in));
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(cursor_), bytes);  // kSlack makes room
-      // A control character is an unsigned byte <= 0x1F: min(byte, 0x1F) == byte.
-      __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(bytes, control_max), bytes);
-      __m128i special =
-          _mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash));
-      int mask = _mm_movemask_epi8(_mm_or_si128(control, special));
-      if (mask == 0) {
-        in += 16;
-        cursor_ += 16;
-        continue;
-      }
-      int clean = __builtin_ctz(static_cast<unsigned>(mask));
-      in += clean;
-      cursor_ += clean;
-      PutEscape(static_cast<unsigned char>(*in++));
-    }
-#endif
-    while (in_end - in >= 8) {  // eight plain bytes at a time
-      uint64_t word;
-      std::memcpy(&word, in, 8);
-      if (AnyNeedsEscape(word)) break;
-      std::memcpy(cursor_, &word, 8);
-      in += 8;
-      cursor_ += 8;
-    }
-    for (; in < in_end; ++in) {
-      auto c = static_cast<unsigned char>(*in);
-      if (NeedsEscape(c)) {
-        PutEscape(c);
-      } else {
-        *cursor_++ = static_cast<char>(c);
-      }
-    }
-    *cursor_++ = '"';
-  }
-
-  // Whether any of the eight bytes needs an escape (exact: the borrow tricks below can misplace
-  // which byte it is, but never invent one when there is none).
-  static bool AnyNeedsEscape(uint64_t word) {
-    constexpr uint64_t kOnes = 0x0101010101010101ULL;
-    constexpr uint64_t kHighs = 0x8080808080808080ULL;
-    auto has_zero_byte = [&](uint64_t v) { return ((v - kOnes) & ~v & kHighs) != 0; };
-    bool control = ((word - kOnes * 0x20) & ~word & kHighs) != 0;  // a byte below 0x20
-    return control || has_zero_byte(word ^ (kOnes * '"')) || has_zero_byte(word ^ (kOnes * '\\'));
-  }
-
-  // Room was made by WriteString.
-  void PutEscape(unsigned char c) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    *cursor_++ = '\\';
-    switch (c) {
-      case '"': *cursor_++ = '"'; break;
-      case '\\': *cursor_++ = '\\'; break;
-      case '\b': *cursor_++ = 'b'; break;
-      case '\f': *cursor_++ = 'f'; break;
-      case '\n': *cursor_++ = 'n'; break;
-      case '\r': *cursor_++ = 'r'; break;
-      case '\t': *cursor_++ = 't'; break;
-      default:
-        *cursor_++ = 'u';
-        *cursor_++ = '0';
-        *cursor_++ = '0';
-        *cursor_++ = kHex[c >> 4];
-        *cursor_++ = kHex[c & 0xF];
-    }
-  }
-
-  std::string* buffer_;
-  MemberRewrite rewrite_;
-  char* cursor_;
-  char* end_;
-};
 
 }  // namespace
 
@@ -563,26 +376,25 @@ std::string WriteJson(const Json& value, bool pretty) {
 std::string WriteJson(const Json& value, const JsonWriteOptions& options) {
   // One scratch buffer per thread, kept from one document to the next; the result is an
   // exact-size copy of the part written.
-  thread_local std::string compact;
+  thread_local JsonTextWriter compact;
   thread_local rapidjson::StringBuffer indented;
   constexpr size_t kKeptCapacity = size_t{1} << 20;
-  MemberRewrite rewrite(options);
   std::string text;
   if (options.pretty) {
     indented.Clear();
     rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(indented);
     writer.SetIndent(' ', 2);
-    WriteValue(value, writer, rewrite);
+    WriteValue(value, writer);
     text.assign(indented.GetString(), indented.GetSize());
     if (text.size() > kKeptCapacity) {  // do not hold on to a large document's buffer
       indented.Clear();
       indented.ShrinkToFit();
     }
   } else {
-    CompactWriter writer(&compact, rewrite);
-    writer.Write(value);
-    text.assign(compact.data(), writer.written());
-    if (text.size() > kKeptCapacity) std::string().swap(compact);
+    compact.Clear();
+    compact.Value(value);
+    text.assign(compact.text());
+    if (compact.capacity() > kKeptCapacity) compact.Take();
   }
   return text;
 }
@@ -614,22 +426,85 @@ class BufferedOStream {
   size_t used_ = 0;
 };
 
+// Hands the events of a RapidJSON Reader to a writer unchanged, numbers as the text they were
+// read from (the reader runs with kParseNumbersAsStringsFlag).
+template <typename Writer>
+class Reindenter {
+ public:
+  explicit Reindenter(Writer& writer) : writer_(writer) {}
+  bool Null() { return writer_.Null(); }
+  bool Bool(bool value) { return writer_.Bool(value); }
+  bool Int(int value) { return writer_.Int(value); }
+  bool Uint(unsigned value) { return writer_.Uint(value); }
+  bool Int64(int64_t value) { return writer_.Int64(value); }
+  bool Uint64(uint64_t value) { return writer_.Uint64(value); }
+  bool Double(double value) { return writer_.Double(value); }
+  bool RawNumber(const char* text, rapidjson::SizeType length, bool /*copy*/) {
+    return writer_.RawValue(text, length, rapidjson::kNumberType);
+  }
+  bool String(const char* text, rapidjson::SizeType length, bool /*copy*/) {
+    return writer_.String(text, length);
+  }
+  bool StartObject() { return writer_.StartObject(); }
+  bool Key(const char* text, rapidjson::SizeType length, bool /*copy*/) {
+    return writer_.Key(text, length);
+  }
+  bool EndObject(rapidjson::SizeType count) { return writer_.EndObject(count); }
+  bool StartArray() { return writer_.StartArray(); }
+  bool EndArray(rapidjson::SizeType count) { return writer_.EndArray(count); }
+
+ private:
+  Writer& writer_;
+};
+
+template <typename Stream>
+Status Reindent(std::string_view compact, Stream& stream) {
+  rapidjson::PrettyWriter<Stream> writer(stream);
+  writer.SetIndent(' ', 2);
+  Reindenter<rapidjson::PrettyWriter<Stream>> handler(writer);
+  rapidjson::MemoryStream input(compact.data(), compact.size());
+  rapidjson::Reader reader;
+  rapidjson::ParseResult result =
+      reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseStopWhenDoneFlag>(
+          input, handler);
+  if (result.IsError()) {
+    return InvalidArgumentError("invalid JSON at byte " + std::to_string(result.Offset()) + ": " +
+                                rapidjson::GetParseError_En(result.Code()));
+  }
+  if (input.Tell() != compact.size()) {
+    return InvalidArgumentError("invalid JSON at byte " + std::to_string(input.Tell()) +
+                                ": unexpected content after the end of the document");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 void WriteJson(const Json& value, const JsonWriteOptions& options, std::ostream& out) {
-  MemberRewrite rewrite(options);
   if (options.pretty) {
     BufferedOStream stream(out);
     rapidjson::PrettyWriter<BufferedOStream> writer(stream);
     writer.SetIndent(' ', 2);
-    WriteValue(value, writer, rewrite);
+    WriteValue(value, writer);
     stream.Flush();
     return;
   }
-  std::string text;
-  CompactWriter writer(&text, rewrite);
-  writer.Write(value);
-  out.write(text.data(), static_cast<std::streamsize>(writer.written()));
+  JsonTextWriter writer;
+  writer.Value(value);
+  out.write(writer.text().data(), static_cast<std::streamsize>(writer.size()));
+}
+
+StatusOr<std::string> IndentJson(std::string_view compact) {
+  rapidjson::StringBuffer indented;
+  DUET_RETURN_IF_ERROR(Reindent(compact, indented));
+  return std::string(indented.GetString(), indented.GetSize());
+}
+
+Status IndentJson(std::string_view compact, std::ostream& out) {
+  BufferedOStream stream(out);
+  Status status = Reindent(compact, stream);
+  stream.Flush();
+  return status;
 }
 
 std::string JoinPath(std::string_view base, std::string_view member) {

@@ -252,31 +252,21 @@ StatusOr<Json> ParseJson(std::string_view text, const JsonParseOptions& options 
 // Writes compact JSON (or indented with two spaces when `pretty`).
 std::string WriteJson(const Json& value, bool pretty = false);
 
-// Gives the text to write in place of some string values as a document is written, so that a
-// writer can change them without copying or walking the tree first (the transaction Bundle's
-// references to its own entries). Used by one WriteJson call, on the calling thread.
-class JsonStringRewriter {
- public:
-  virtual ~JsonStringRewriter() = default;
-  // The text to write instead of `value`, or nullopt to write `value` itself. The text must stay
-  // valid until the next call.
-  virtual std::optional<std::string_view> Rewrite(std::string_view value) = 0;
-};
-
 struct JsonWriteOptions {
   bool pretty = false;
-  // String values of object members with this name go through `rewriter` (when not null).
-  std::string_view rewritten_member;
-  JsonStringRewriter* rewriter = nullptr;
 };
 
-// WriteJson with string values rewritten as they are written: the same text as rewriting them
-// in the tree and writing that.
 std::string WriteJson(const Json& value, const JsonWriteOptions& options);
 // The same text written to `out` as it is made, for documents too large to hold twice (a
 // converted batch): indented text goes out 64 KB at a time, compact text in one write. Check
 // `out` afterwards for a failed write.
 void WriteJson(const Json& value, const JsonWriteOptions& options, std::ostream& out);
+
+// Indents compact JSON text (two spaces: the text WriteJson(value, true) gives for its tree)
+// without building a tree. kInvalidArgument, naming the byte, when `compact` is not one JSON
+// value. The stream form writes 64 KB at a time (check `out` afterwards for a failed write).
+StatusOr<std::string> IndentJson(std::string_view compact);
+Status IndentJson(std::string_view compact, std::ostream& out);
 
 // "Patient.name[0]" style helper: appends ".name" or "[0]" to a path.
 std::string JoinPath(std::string_view base, std::string_view member);

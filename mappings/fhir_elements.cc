@@ -327,9 +327,13 @@ void NarrativeBuilder::Item(std::initializer_list<std::string_view> label,
   div_ += "</li>";
 }
 
-Json NarrativeBuilder::Build() {
+std::string NarrativeBuilder::TakeDiv() {
   div_ += has_items_ ? "</ul></div>" : "</div>";
-  return Obj({{"status", Str("generated")}, {"div", Json::String(std::move(div_))}});
+  return std::move(div_);
+}
+
+Json NarrativeBuilder::Build() {
+  return Obj({{"status", Str("generated")}, {"div", Json::String(TakeDiv())}});
 }
 
 }  // namespace duet::mappings

@@ -103,6 +103,8 @@ class NarrativeBuilder {
             std::initializer_list<std::string_view> value);
   // {"status": "generated", "div": "<div xmlns=...>...</div>"}; the builder is spent afterwards.
   fhir::Json Build();
+  // The div alone, as Build gives it; the builder is spent afterwards.
+  std::string TakeDiv();
 
  private:
   std::string div_;  // the XHTML so far, open elements not yet closed

@@ -7,6 +7,7 @@
 #include "mappings/code_tables.h"
 #include "mappings/extensions.h"
 #include "mappings/fhir_elements.h"
+#include "mappings/fhir_text_elements.h"
 #include "mappings/mapper_support.h"
 
 namespace duet::mappings {
@@ -18,74 +19,132 @@ const std::initializer_list<std::string_view> kTerms = {"short", "long"};
 const std::initializer_list<std::string_view> kGoalStatuses = {"ongoing", "met", "partially_met",
                                                                "not_met", "discontinued"};
 
-Json QuantityFromPrf(const FieldReader& quantity) {
-  quantity.RejectUnknown({"value", "unit"});
-  return UcumQuantity(quantity.Number("value"), quantity.String("unit"));
+std::optional<PlanGoal::Quantity> ReadQuantity(const std::optional<FieldReader>& quantity) {
+  if (!quantity) return std::nullopt;
+  quantity->RejectUnknown({"value", "unit"});
+  return PlanGoal::Quantity{quantity->Number("value"), quantity->String("unit")};
 }
 
-Json GoalReference(const PlanGoalContext& plan, std::string_view goal_id,
-                   const MappingContext& context) {
-  return KindReference(context, "Goal", kinds::kGoal, PlanGoalKey(plan.plan_id, goal_id));
-}
-
-Json Target(const FieldReader& goal) {
-  std::optional<std::string> measure = goal.OptionalString("measure");
-  std::optional<FieldReader> target = goal.OptionalObject("target");
-  std::optional<std::string> due = goal.OptionalDate("target_date");
-  if (!measure && !target && !due) return Json();
-  return Arr({Obj({{"measure", measure ? TextConcept(*measure) : Json()},
-                   {"detailQuantity", target ? QuantityFromPrf(*target) : Json()},
-                   {"dueDate", due ? Str(*due) : Json()}})});
-}
-
-Json MilestoneExtension(Json target) {
-  return MakeComplexExtension(kGoalRelationshipUrl,
-                              {MakeExtension("type", "valueCodeableConcept",
-                                             MakeConcept(MakeCoding(kGoalRelationshipTypeSystem,
-                                                                    "milestone", "Milestone"))),
-                               MakeExtension("target", "valueReference", std::move(target))});
-}
-
-Json GoalToFhir(const FieldReader& goal, const std::vector<std::string>& supported_by,
-                const PlanGoalContext& plan, const MappingContext& context) {
+PlanGoal ReadGoal(const FieldReader& goal) {
   goal.RejectUnknown({"id", "term", "description", "measure", "baseline", "target", "target_date",
                       "status", "supports"});
-  std::string id = goal.String("id");
-  std::optional<GoalStatusCodes> status = GoalStatusToFhir(goal.Enum("status", kGoalStatuses));
-  Json extensions =
-      Arr({MakeExtension(ext::kGoalTerm, "valueCode", Str(goal.Enum("term", kTerms)))});
-  if (auto baseline = goal.OptionalObject("baseline")) {
-    extensions.Append(
-        MakeExtension(ext::kGoalBaseline, "valueQuantity", QuantityFromPrf(*baseline)));
-  }
-  if (status && status->partially_met) {
-    extensions.Append(MakeExtension(ext::kPartiallyMet, "valueBoolean", Json::Bool(true)));
-  }
-  for (const std::string& supporting : supported_by) {
-    extensions.Append(MilestoneExtension(GoalReference(plan, supporting, context)));
-  }
-  return Obj({
-      {"resourceType", Str("Goal")},
-      {"meta", MakeMeta(profiles::kGoal)},
-      {"extension", std::move(extensions)},
-      {"identifier",
-       Arr({MakeIdentifier(SystemFor(context, kinds::kGoal), PlanGoalKey(plan.plan_id, id))})},
-      {"lifecycleStatus", status ? Str(status->lifecycle) : Json()},
-      {"achievementStatus",
-       status && !status->achievement.empty()
-           ? MakeConcept(MakeCoding(kGoalAchievementSystem, status->achievement))
-           : Json()},
-      {"category",
-       plan.discipline == "pt"
-           ? Arr({MakeConcept(MakeCoding(kGoalCategorySystem, "physiotherapy", "Physiotherapy"))})
-           : Json()},
-      {"description", TextConcept(goal.String("description"))},
-      {"subject", PatientReference(context, plan.patient_mrn)},
-      {"startDate", Str(plan.start_of_care)},
-      {"target", Target(goal)},
-      {"expressedBy", PractitionerReference(plan.therapist_npi)},
-  });
+  PlanGoal read;
+  read.id = goal.String("id");
+  read.term = goal.Enum("term", kTerms);
+  read.description = goal.String("description");
+  read.status_text = goal.Enum("status", kGoalStatuses);
+  read.status = GoalStatusToFhir(read.status_text);
+  read.measure = goal.OptionalString("measure");
+  read.baseline = ReadQuantity(goal.OptionalObject("baseline"));
+  read.target = ReadQuantity(goal.OptionalObject("target"));
+  read.target_date = goal.OptionalDate("target_date");
+  return read;
 }
+
+void WriteTarget(const PlanGoal& goal, fhir::JsonTextWriter& out) {
+  if (!goal.measure && !goal.target && !goal.target_date) return;
+  out.BeginArray("target");
+  out.BeginObject();
+  if (goal.measure) WriteTextConcept(out, "measure", *goal.measure);
+  if (goal.target) {
+    WriteUcumQuantity(out, "detailQuantity", goal.target->value.number_text(), goal.target->unit);
+  }
+  if (goal.target_date) out.String("dueDate", *goal.target_date);
+  out.EndObject();
+  out.EndArray();
+}
+
+void WriteMilestone(std::string_view target, fhir::JsonTextWriter& out) {
+  BeginExtension(out, kGoalRelationshipUrl);
+  out.BeginArray("extension");
+  BeginExtension(out, "type");
+  WriteConcept(out, "valueCodeableConcept", kGoalRelationshipTypeSystem, "milestone", "Milestone");
+  out.EndObject();
+  BeginExtension(out, "target");
+  WriteReference(out, "valueReference", target);
+  out.EndObject();
+  out.EndArray();
+  out.EndObject();
+}
+
+void WriteExtensions(const PlanGoal& goal, const PlanGoalContext& plan,
+                     const MappingContext& context, fhir::JsonTextWriter& out) {
+  out.BeginArray("extension");
+  WriteStringExtension(out, ext::kGoalTerm, "valueCode", goal.term);
+  if (goal.baseline) {
+    BeginExtension(out, ext::kGoalBaseline);
+    WriteUcumQuantity(out, "valueQuantity", goal.baseline->value.number_text(),
+                      goal.baseline->unit);
+    out.EndObject();
+  }
+  if (goal.status && goal.status->partially_met) {
+    BeginExtension(out, ext::kPartiallyMet);
+    out.Bool("valueBoolean", true);
+    out.EndObject();
+  }
+  for (const std::string& supporting : goal.supported_by) {
+    WriteMilestone(
+        ConditionalUrl("Goal", context.System(kinds::kGoal), PlanGoalKey(plan.plan_id, supporting)),
+        out);
+  }
+  out.EndArray();
+}
+
+}  // namespace
+
+std::vector<PlanGoal> ReadPlanGoals(const std::vector<FieldReader>& goals) {
+  std::vector<PlanGoal> read;
+  read.reserve(goals.size());
+  std::map<std::string, size_t, std::less<>> index;
+  for (const FieldReader& goal : goals) {
+    read.push_back(ReadGoal(goal));
+    const std::string& id = read.back().id;
+    if (id.empty()) continue;
+    if (!index.emplace(id, read.size() - 1).second) {
+      goal.Problem("id", "\"" + id + "\" names two goals of the plan");
+    }
+  }
+  for (size_t i = 0; i < goals.size(); ++i) {
+    auto supports = goals[i].OptionalString("supports");
+    if (!supports) continue;
+    auto supported = index.find(*supports);
+    if (supported == index.end()) {
+      goals[i].Problem("supports", "\"" + *supports + "\" is not a goal of this plan");
+      continue;
+    }
+    read[supported->second].supported_by.push_back(read[i].id);
+  }
+  return read;
+}
+
+void WritePlanGoal(const PlanGoal& goal, const PlanGoalContext& plan, const MappingContext& context,
+                   ResourceWriter& writer) {
+  std::string_view system = context.System(kinds::kGoal);
+  std::string key = PlanGoalKey(plan.plan_id, goal.id);
+  fhir::JsonTextWriter& out = writer.BeginResource("Goal", system, key);
+  WriteMeta(out, profiles::kGoal);
+  WriteExtensions(goal, plan, context, out);
+  WriteIdentifier(out, system, key);
+  if (goal.status) out.String("lifecycleStatus", goal.status->lifecycle);
+  if (goal.status && !goal.status->achievement.empty()) {
+    WriteConcept(out, "achievementStatus", kGoalAchievementSystem, goal.status->achievement);
+  }
+  if (plan.discipline == "pt") {
+    out.BeginArray("category");
+    WriteConcept(out, kItem, kGoalCategorySystem, "physiotherapy", "Physiotherapy");
+    out.EndArray();
+  }
+  WriteTextConcept(out, "description", goal.description);
+  WriteReference(out, "subject",
+                 ConditionalUrl("Patient", context.System(kinds::kMrn), plan.patient_mrn));
+  out.String("startDate", plan.start_of_care);
+  WriteTarget(goal, out);
+  WriteReference(out, "expressedBy",
+                 ConditionalUrl("Practitioner", kNpiSystem, plan.therapist_npi));
+  writer.EndResource();
+}
+
+namespace {
 
 Json QuantityToPrf(const FieldReader& quantity) {
   return Obj({{"value", quantity.Number("value")}, {"unit", Str(quantity.String("code"))}});
@@ -98,33 +157,6 @@ std::string PlanGoalKey(std::string_view plan_id, std::string_view goal_id) {
   key += '/';
   key += goal_id;
   return key;
-}
-
-std::vector<Json> PlanGoalsToFhir(const std::vector<FieldReader>& goals,
-                                  const PlanGoalContext& plan, const MappingContext& context) {
-  std::map<std::string, std::vector<std::string>> supported_by;
-  std::map<std::string, bool> known;
-  for (const FieldReader& goal : goals) {
-    if (auto id = goal.OptionalString("id")) {
-      if (known.count(*id) != 0) goal.Problem("id", "\"" + *id + "\" names two goals of the plan");
-      known[*id] = true;
-    }
-  }
-  for (const FieldReader& goal : goals) {
-    auto supports = goal.OptionalString("supports");
-    if (!supports) continue;
-    if (known.count(*supports) == 0) {
-      goal.Problem("supports", "\"" + *supports + "\" is not a goal of this plan");
-      continue;
-    }
-    supported_by[*supports].push_back(goal.OptionalString("id").value_or(""));
-  }
-  std::vector<Json> resources;
-  for (const FieldReader& goal : goals) {
-    std::string id = goal.OptionalString("id").value_or("");
-    resources.push_back(GoalToFhir(goal, supported_by[id], plan, context));
-  }
-  return resources;
 }
 
 Json PlanGoalsFromFhir(const ResourceSet& resources, const FieldReader& care_plan,

@@ -5,14 +5,17 @@
 // Stateless functions; thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "fhir/json.h"
+#include "mappings/code_tables.h"
 #include "mappings/field_reader.h"
 #include "mappings/mapping_context.h"
 #include "mappings/resource_set.h"
+#include "mappings/resource_writer.h"
 
 namespace duet::mappings {
 
@@ -28,9 +31,31 @@ struct PlanGoalContext {
 // The Goal business identifier value: "<plan id>/<goal id>".
 std::string PlanGoalKey(std::string_view plan_id, std::string_view goal_id);
 
-// One Goal per goals[] entry, in order. Problems are recorded through the readers.
-std::vector<fhir::Json> PlanGoalsToFhir(const std::vector<FieldReader>& goals,
-                                        const PlanGoalContext& plan, const MappingContext& context);
+// One goals[] entry of a plan, read and checked.
+struct PlanGoal {
+  struct Quantity {
+    fhir::Json value;  // a JSON number, its text kept
+    std::string unit;
+  };
+  std::string id;
+  std::string term;
+  std::string description;
+  std::string status_text;                // the PRF status
+  std::optional<GoalStatusCodes> status;  // its FHIR codes
+  std::optional<std::string> measure;
+  std::optional<Quantity> baseline;
+  std::optional<Quantity> target;
+  std::optional<std::string> target_date;
+  std::vector<std::string> supported_by;  // ids of the plan's goals that support this one
+};
+
+// The goals[] entries, in order, with who supports whom. Problems (including a goal id given
+// twice and a "supports" naming no goal of the plan) are recorded through the readers.
+std::vector<PlanGoal> ReadPlanGoals(const std::vector<FieldReader>& goals);
+
+// The Goal of one goal (docs/mapping.md), written as text.
+void WritePlanGoal(const PlanGoal& goal, const PlanGoalContext& plan, const MappingContext& context,
+                   ResourceWriter& writer);
 
 // The goals[] of the plan from the Goals that CarePlan.goal references, in that order.
 fhir::Json PlanGoalsFromFhir(const ResourceSet& resources, const FieldReader& care_plan,

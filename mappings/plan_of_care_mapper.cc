@@ -6,6 +6,7 @@
 #include "mappings/code_tables.h"
 #include "mappings/extensions.h"
 #include "mappings/fhir_elements.h"
+#include "mappings/fhir_text_elements.h"
 #include "mappings/mapper_support.h"
 #include "mappings/medication_list_mapper.h"
 #include "mappings/plan_goal_mapper.h"
@@ -38,224 +39,397 @@ std::string_view DisciplineActivityStatus(std::string_view plan_status) {
   return "in-progress";
 }
 
-Json CertificationExtension(const FieldReader& certification) {
-  certification.RejectUnknown({"from", "to", "physician_npi", "status", "sent_on", "signed_on"});
-  std::vector<Json> parts =
-      MoveItems({MakeExtension("status", "valueCode",
-                               Str(certification.Enum("status", kCertificationStatuses))),
-                 MakeExtension("physician", "valueReference",
-                               PractitionerReference(certification.String("physician_npi")))});
-  if (auto sent = certification.OptionalDate("sent_on")) {
-    parts.push_back(MakeExtension("sentOn", "valueDate", Str(*sent)));
-  }
-  if (auto signed_on = certification.OptionalDate("signed_on")) {
-    parts.push_back(MakeExtension("signedOn", "valueDate", Str(*signed_on)));
-  }
-  return MakeComplexExtension(ext::kCertification, std::move(parts));
+// A plan of care as read from its record, checked: what the resources are written from.
+struct PlanRecord {
+  struct Certification {
+    std::string from;
+    std::string to;
+    std::string physician_npi;
+    std::string status;
+    std::optional<std::string> sent_on;
+    std::optional<std::string> signed_on;
+  };
+  struct Frequency {
+    Json per_week;
+    Json weeks;
+    std::optional<Json> per_day;
+  };
+  struct Diagnosis {
+    std::string icd10;
+    std::optional<std::string> description;
+    std::optional<std::string> onset;
+  };
+  struct Intervention {
+    std::string cpt;
+    std::optional<std::string> description;
+    const CodeRow* status;
+  };
+  struct CareTeamMember {
+    std::string npi;
+    std::string role;
+  };
+
+  PlanGoalContext plan;  // id, patient, therapist, start of care, discipline
+  std::string status;
+  const CodeRow* discipline;
+  const CodeRow* plan_status;
+  std::string updated_at;
+  std::optional<std::string> referral;
+  std::optional<std::string> replaces;
+  std::optional<std::string> rehab_potential;
+  std::optional<std::string> priorities;
+  Certification certification;
+  Frequency frequency;
+  std::vector<Diagnosis> diagnoses;
+  std::vector<Intervention> interventions;
+  std::vector<PlanGoal> goals;
+  std::vector<CareTeamMember> care_team;
+};
+
+PlanRecord::Certification ReadCertification(const FieldReader& in) {
+  in.RejectUnknown({"from", "to", "physician_npi", "status", "sent_on", "signed_on"});
+  return {in.Date("from"),
+          in.Date("to"),
+          in.String("physician_npi"),
+          in.Enum("status", kCertificationStatuses),
+          in.OptionalDate("sent_on"),
+          in.OptionalDate("signed_on")};
 }
 
-Json ConditionToFhir(const FieldReader& diagnosis, size_t rank, const std::string& plan_id,
-                     const std::string& mrn, const MappingContext& context) {
-  diagnosis.RejectUnknown({"icd10", "description", "onset"});
-  std::optional<std::string> onset = diagnosis.OptionalDate("onset");
-  return Obj({
-      {"resourceType", Str("Condition")},
-      {"meta", MakeMeta(profiles::kCondition)},
-      {"extension", Arr({RankExtension(rank)})},
-      {"identifier",
-       Arr({MakeIdentifier(SystemFor(context, kinds::kCondition), ConditionKey(plan_id, rank))})},
-      {"clinicalStatus", MakeConcept(MakeCoding(kConditionClinicalSystem, "active", "Active"))},
-      {"verificationStatus",
-       MakeConcept(MakeCoding(kConditionVerificationSystem, "confirmed", "Confirmed"))},
-      {"category", Arr({MakeConcept(MakeCoding(kConditionCategorySystem, "encounter-diagnosis",
-                                               "Encounter Diagnosis"))})},
-      {"code", MakeConcept(MakeCoding(kIcd10System, diagnosis.String("icd10"),
-                                      diagnosis.OptionalString("description").value_or("")))},
-      {"subject", PatientReference(context, mrn)},
-      {"onsetDateTime", onset ? Str(*onset) : Json()},
-  });
+PlanRecord::Frequency ReadFrequency(const FieldReader& in) {
+  in.RejectUnknown({"per_week", "weeks", "per_day"});
+  return {in.Integer("per_week"), in.Integer("weeks"), in.OptionalInteger("per_day")};
 }
 
-Json CareTeamToFhir(const std::vector<FieldReader>& members, const std::string& plan_id,
-                    const std::string& mrn, const MappingContext& context) {
-  Json participants = Json::MakeArray();
-  for (const FieldReader& member : members) {
-    member.RejectUnknown({"npi", "role"});
-    participants.Append(
-        Obj({{"role", Arr({ProviderRoleConcept(member.Enum("role", kProviderRoles))})},
-             {"member", PractitionerReference(member.String("npi"))}}));
-  }
-  return Obj({{"resourceType", Str("CareTeam")},
-              {"meta", MakeMeta(profiles::kCareTeam)},
-              {"identifier", Arr({MakeIdentifier(SystemFor(context, kinds::kCareTeam), plan_id)})},
-              {"status", Str("active")},
-              {"name", Str("Care team of plan of care " + plan_id)},
-              {"subject", PatientReference(context, mrn)},
-              {"participant", std::move(participants)}});
-}
-
-Json InterventionActivity(const FieldReader& intervention) {
-  intervention.RejectUnknown({"cpt", "description", "status"});
-  const CodeRow* status =
-      InterventionStatusCodes().ByNative(intervention.Enum("status", kInterventionStatuses));
-  return Obj(
-      {{"detail", Obj({{"kind", Str("ServiceRequest")},
-                       {"code", MakeConcept(MakeCoding(
-                                    kCptSystem, intervention.String("cpt"),
-                                    intervention.OptionalString("description").value_or("")))},
-                       {"status", status ? Str(status->fhir.code) : Json()}})}});
-}
-
-Json FrequencyActivity(const FieldReader& frequency, const CodeRow* discipline,
-                       std::string_view plan_status) {
-  frequency.RejectUnknown({"per_week", "weeks", "per_day"});
-  Json detail = Obj({{"kind", Str("ServiceRequest")},
-                     {"code", discipline ? MakeConcept(MakeCoding(discipline->fhir)) : Json()},
-                     {"status", Str(DisciplineActivityStatus(plan_status))},
-                     {"scheduledTiming",
-                      WeeklyTiming(frequency.Integer("per_week"), frequency.Integer("weeks"))}});
-  if (auto per_day = frequency.OptionalInteger("per_day")) {
-    AddExtension(detail, MakeExtension(ext::kSessionsPerDay, "valuePositiveInt", *per_day));
-  }
-  return Obj({{"detail", std::move(detail)}});
-}
-
-Json Narrative(const FieldReader& in, const std::string& id) {
-  NarrativeBuilder narrative("Plan of care " + id);
-  FieldReader certification = in.Object("certification");
-  narrative.Item({"Certification period"},
-                 {certification.Date("from"), " to ", certification.Date("to")});
-  std::string status = certification.String("status");
-  std::optional<std::string> sent = certification.OptionalDate("sent_on");
-  std::optional<std::string> signed_on = certification.OptionalDate("signed_on");
-  narrative.Item({"Physician certification"},
-                 {status, sent ? ", sent " : "", sent.value_or(""), signed_on ? ", signed " : "",
-                  signed_on.value_or("")});
-  narrative.Item("Start of care", in.Date("start_of_care"));
-  FieldReader frequency = in.Object("frequency");
-  Json per_week = frequency.Integer("per_week");
-  Json weeks = frequency.Integer("weeks");
-  std::optional<Json> per_day = frequency.OptionalInteger("per_day");
-  std::string_view per_day_text = per_day ? per_day->number_text() : std::string_view();
-  narrative.Item({"Frequency"},
-                 {per_week.number_text(), "x/week for ", weeks.number_text(), " weeks",
-                  per_day ? ", " : "", per_day_text, per_day ? " session(s) a day" : ""});
-  for (const FieldReader& diagnosis : in.Objects("diagnoses")) {
-    narrative.Item({"Diagnosis"}, {diagnosis.String("icd10"), " ",
-                                   diagnosis.OptionalString("description").value_or("")});
-  }
-  for (const FieldReader& goal : in.Objects("goals")) {
-    narrative.Item({"Goal ", goal.String("id"), " (", goal.String("term"), " term, ",
-                    goal.String("status"), ")"},
-                   {goal.String("description")});
-  }
-  if (auto potential = in.OptionalString("rehab_potential")) {
-    narrative.Item("Rehab potential", *potential);
-  }
-  if (auto priorities = in.OptionalString("patient_priorities")) {
-    narrative.Item("Patient priorities", *priorities);
-  }
-  return narrative.Build();
-}
-
-}  // namespace
-
-StatusOr<std::vector<Json>> PlanOfCareToFhir(const Json& record, const MappingContext& context,
-                                             std::string_view pointer) {
-  Problems problems;
-  FieldReader in(&record, std::string(pointer), PathStyle::kJsonPointer, &problems);
-  in.RejectUnknown({"record", "id", "patient_mrn", "discipline", "status", "referral_id",
-                    "replaces", "therapist_npi", "start_of_care", "certification", "frequency",
-                    "diagnoses", "interventions", "goals", "rehab_potential", "patient_priorities",
-                    "care_team", "updated_at"});
-  std::string id = in.String("id");
-  std::string mrn = in.String("patient_mrn");
-  std::string status = in.Enum("status", kStatuses);
-  std::string discipline_code = in.Enum("discipline", kDisciplines);
-  const CodeRow* discipline = DisciplineCodes().ByNative(discipline_code);
-  const CodeRow* plan_status = PlanStatusCodes().ByNative(status);
-  PlanGoalContext plan{id, mrn, in.String("therapist_npi"), in.Date("start_of_care"),
-                       discipline_code};
-  FieldReader certification = in.Object("certification");
-
-  Json extensions = Arr({UpdatedAtExtension(in.Instant("updated_at")),
-                         MakeExtension(ext::kStartOfCare, "valueDate", Str(plan.start_of_care)),
-                         CertificationExtension(certification)});
-  if (auto potential = in.OptionalEnum("rehab_potential", kRehabPotentials)) {
-    extensions.Append(MakeExtension(ext::kRehabPotential, "valueCode", Str(*potential)));
-  }
-  std::vector<Json> conditions;
-  Json addresses = Json::MakeArray();
+std::vector<PlanRecord::Diagnosis> ReadDiagnoses(const FieldReader& in) {
   std::vector<FieldReader> diagnoses = in.Objects("diagnoses");
   if (in.valid() && in.Has("diagnoses") && diagnoses.empty()) {
     in.Problem("diagnoses", "needs at least one diagnosis");
   }
+  std::vector<PlanRecord::Diagnosis> read;
+  read.reserve(diagnoses.size());
   for (const FieldReader& diagnosis : diagnoses) {
-    size_t rank = conditions.size() + 1;
-    conditions.push_back(ConditionToFhir(diagnosis, rank, id, mrn, context));
-    addresses.Append(
-        KindReference(context, "Condition", kinds::kCondition, ConditionKey(id, rank)));
+    diagnosis.RejectUnknown({"icd10", "description", "onset"});
+    read.push_back({diagnosis.String("icd10"), diagnosis.OptionalString("description"),
+                    diagnosis.OptionalDate("onset")});
   }
-  std::vector<FieldReader> goal_readers = in.Objects("goals");
-  std::vector<Json> goals = PlanGoalsToFhir(goal_readers, plan, context);
-  Json goal_references = Json::MakeArray();
-  for (const FieldReader& goal : goal_readers) {
-    goal_references.Append(KindReference(context, "Goal", kinds::kGoal,
-                                         PlanGoalKey(id, goal.OptionalString("id").value_or(""))));
-  }
-  Json activities = Arr({FrequencyActivity(in.Object("frequency"), discipline, status)});
-  for (const FieldReader& intervention : in.Objects("interventions")) {
-    activities.Append(InterventionActivity(intervention));
-  }
-  Json care_team;
-  if (auto members = in.OptionalObjects("care_team"); members && !members->empty()) {
-    care_team = CareTeamToFhir(*members, id, mrn, context);
-  }
-  std::optional<std::string> referral = in.OptionalString("referral_id");
-  std::optional<std::string> replaces = in.OptionalString("replaces");
-  std::optional<std::string> priorities = in.OptionalString("patient_priorities");
-  Json categories =
-      Arr({MakeConcept(MakeCoding(kCarePlanCategorySystem, "assess-plan",
-                                  "Assessment and Plan of Treatment")),
-           MakeConcept(MakeCoding(kSnomedSystem, "736055001", "Rehabilitation care plan"))});
-  if (discipline != nullptr) categories.Append(MakeConcept(MakeCoding(discipline->fhir)));
+  return read;
+}
 
-  Json care_plan = Obj({
-      {"resourceType", Str("CarePlan")},
-      {"meta", MakeMeta(profiles::kCarePlan)},
-      {"extension", std::move(extensions)},
-      {"identifier", Arr({MakeIdentifier(SystemFor(context, kinds::kPlanOfCare), id)})},
-      {"replaces", replaces
-                       ? Arr({KindReference(context, "CarePlan", kinds::kPlanOfCare, *replaces)})
-                       : Json()},
-      {"status", plan_status ? Str(plan_status->fhir.code) : Json()},
-      {"intent", Str("plan")},
-      {"category", std::move(categories)},
-      {"subject", PatientReference(context, mrn)},
-      {"period",
-       Obj({{"start", Str(certification.Date("from"))}, {"end", Str(certification.Date("to"))}})},
-      {"author", PractitionerReference(plan.therapist_npi)},
-      {"contributor",
-       Arr({PractitionerReference(certification.OptionalString("physician_npi").value_or(""))})},
-      {"careTeam", care_team.is_null()
-                       ? Json()
-                       : Arr({KindReference(context, "CareTeam", kinds::kCareTeam, id)})},
-      {"addresses", std::move(addresses)},
-      {"supportingInfo",
-       referral ? Arr({KindReference(context, "ServiceRequest", kinds::kReferral, *referral)})
-                : Json()},
-      {"goal", goal_references.items().empty() ? Json() : std::move(goal_references)},
-      {"activity", std::move(activities)},
-      {"note", priorities ? Arr({Obj({{"text", Str(*priorities)}})}) : Json()},
-  });
+std::vector<PlanRecord::Intervention> ReadInterventions(const FieldReader& in) {
+  std::vector<PlanRecord::Intervention> read;
+  for (const FieldReader& intervention : in.Objects("interventions")) {
+    intervention.RejectUnknown({"cpt", "description", "status"});
+    std::string cpt = intervention.String("cpt");
+    std::optional<std::string> description = intervention.OptionalString("description");
+    read.push_back(
+        {std::move(cpt), std::move(description),
+         InterventionStatusCodes().ByNative(intervention.Enum("status", kInterventionStatuses))});
+  }
+  return read;
+}
+
+std::vector<PlanRecord::CareTeamMember> ReadCareTeam(const FieldReader& in) {
+  std::vector<PlanRecord::CareTeamMember> read;
+  for (const FieldReader& member :
+       in.OptionalObjects("care_team").value_or(std::vector<FieldReader>{})) {
+    member.RejectUnknown({"npi", "role"});
+    std::string npi = member.String("npi");
+    read.push_back({std::move(npi), member.Enum("role", kProviderRoles)});
+  }
+  return read;
+}
+
+PlanRecord ReadPlan(const FieldReader& in) {
+  in.RejectUnknown({"record", "id", "patient_mrn", "discipline", "status", "referral_id",
+                    "replaces", "therapist_npi", "start_of_care", "certification", "frequency",
+                    "diagnoses", "interventions", "goals", "rehab_potential", "patient_priorities",
+                    "care_team", "updated_at"});
+  PlanRecord read;
+  read.plan.plan_id = in.String("id");
+  read.plan.patient_mrn = in.String("patient_mrn");
+  read.status = in.Enum("status", kStatuses);
+  read.plan.discipline = in.Enum("discipline", kDisciplines);
+  read.discipline = DisciplineCodes().ByNative(read.plan.discipline);
+  read.plan_status = PlanStatusCodes().ByNative(read.status);
+  read.plan.therapist_npi = in.String("therapist_npi");
+  read.plan.start_of_care = in.Date("start_of_care");
+  read.certification = ReadCertification(in.Object("certification"));
+  read.updated_at = in.Instant("updated_at");
+  read.rehab_potential = in.OptionalEnum("rehab_potential", kRehabPotentials);
+  read.diagnoses = ReadDiagnoses(in);
+  read.goals = ReadPlanGoals(in.Objects("goals"));
+  read.frequency = ReadFrequency(in.Object("frequency"));
+  read.interventions = ReadInterventions(in);
+  read.care_team = ReadCareTeam(in);
+  read.referral = in.OptionalString("referral_id");
+  read.replaces = in.OptionalString("replaces");
+  read.priorities = in.OptionalString("patient_priorities");
+  return read;
+}
+
+// The conditional reference to a resource the practice identifies with `kind`.
+std::string KindUrl(const MappingContext& context, std::string_view type, std::string_view kind,
+                    std::string_view value) {
+  return ConditionalUrl(type, context.System(kind), value);
+}
+
+void WriteCertificationExtension(const PlanRecord::Certification& certification,
+                                 fhir::JsonTextWriter& out) {
+  BeginExtension(out, ext::kCertification);
+  out.BeginArray("extension");
+  WriteStringExtension(out, "status", "valueCode", certification.status);
+  BeginExtension(out, "physician");
+  WriteReference(out, "valueReference",
+                 ConditionalUrl("Practitioner", kNpiSystem, certification.physician_npi));
+  out.EndObject();
+  if (certification.sent_on) {
+    WriteStringExtension(out, "sentOn", "valueDate", *certification.sent_on);
+  }
+  if (certification.signed_on) {
+    WriteStringExtension(out, "signedOn", "valueDate", *certification.signed_on);
+  }
+  out.EndArray();
+  out.EndObject();
+}
+
+void WriteCarePlanExtensions(const PlanRecord& read, const std::vector<std::string>& empty_arrays,
+                             fhir::JsonTextWriter& out) {
+  out.BeginArray("extension");
+  WriteStringExtension(out, ext::kRecordUpdatedAt, "valueInstant", read.updated_at);
+  WriteStringExtension(out, ext::kStartOfCare, "valueDate", read.plan.start_of_care);
+  WriteCertificationExtension(read.certification, out);
+  if (read.rehab_potential) {
+    WriteStringExtension(out, ext::kRehabPotential, "valueCode", *read.rehab_potential);
+  }
+  for (const std::string& pointer : empty_arrays) {
+    WriteStringExtension(out, ext::kEmptyArray, "valueString", pointer);
+  }
+  out.EndArray();
+}
+
+void WriteCategories(const PlanRecord& read, fhir::JsonTextWriter& out) {
+  out.BeginArray("category");
+  WriteConcept(out, kItem, kCarePlanCategorySystem, "assess-plan",
+               "Assessment and Plan of Treatment");
+  WriteConcept(out, kItem, kSnomedSystem, "736055001", "Rehabilitation care plan");
+  if (read.discipline != nullptr) WriteConcept(out, kItem, read.discipline->fhir);
+  out.EndArray();
+}
+
+void WriteFrequencyActivity(const PlanRecord& read, fhir::JsonTextWriter& out) {
+  out.BeginObject();
+  out.BeginObject("detail");
+  out.String("kind", "ServiceRequest");
+  if (read.discipline != nullptr) WriteConcept(out, "code", read.discipline->fhir);
+  out.String("status", DisciplineActivityStatus(read.status));
+  out.BeginObject("scheduledTiming");
+  out.BeginObject("repeat");
+  WriteUcumQuantity(out, "boundsDuration", read.frequency.weeks.number_text(), "wk");
+  out.Number("frequency", read.frequency.per_week.number_text());
+  out.Number("period", "1");
+  out.String("periodUnit", "wk");
+  out.EndObject();
+  out.EndObject();
+  if (read.frequency.per_day) {
+    out.BeginArray("extension");
+    BeginExtension(out, ext::kSessionsPerDay);
+    out.Number("valuePositiveInt", read.frequency.per_day->number_text());
+    out.EndObject();
+    out.EndArray();
+  }
+  out.EndObject();
+  out.EndObject();
+}
+
+void WriteActivities(const PlanRecord& read, fhir::JsonTextWriter& out) {
+  out.BeginArray("activity");
+  WriteFrequencyActivity(read, out);
+  for (const PlanRecord::Intervention& intervention : read.interventions) {
+    out.BeginObject();
+    out.BeginObject("detail");
+    out.String("kind", "ServiceRequest");
+    WriteConcept(out, "code", kCptSystem, intervention.cpt, intervention.description.value_or(""));
+    if (intervention.status != nullptr) out.String("status", intervention.status->fhir.code);
+    out.EndObject();
+    out.EndObject();
+  }
+  out.EndArray();
+}
+
+// The references of a list member ("addresses": [{"reference": ...}, ...]).
+template <typename Items, typename UrlOf>
+void WriteReferences(std::string_view key, const Items& items, UrlOf url_of,
+                     fhir::JsonTextWriter& out) {
+  out.BeginArray(key);
+  for (size_t i = 0; i < items.size(); ++i) WriteReference(out, kItem, url_of(i));
+  out.EndArray();
+}
+
+void WriteNarrative(const PlanRecord& read, fhir::JsonTextWriter& out) {
+  const PlanRecord::Certification& certification = read.certification;
+  const PlanRecord::Frequency& frequency = read.frequency;
+  NarrativeBuilder narrative("Plan of care " + read.plan.plan_id);
+  narrative.Item({"Certification period"}, {certification.from, " to ", certification.to});
+  narrative.Item({"Physician certification"},
+                 {certification.status, certification.sent_on ? ", sent " : "",
+                  certification.sent_on.value_or(""), certification.signed_on ? ", signed " : "",
+                  certification.signed_on.value_or("")});
+  narrative.Item("Start of care", read.plan.start_of_care);
+  std::string_view per_day =
+      frequency.per_day ? frequency.per_day->number_text() : std::string_view();
+  narrative.Item(
+      {"Frequency"},
+      {frequency.per_week.number_text(), "x/week for ", frequency.weeks.number_text(), " weeks",
+       frequency.per_day ? ", " : "", per_day, frequency.per_day ? " session(s) a day" : ""});
+  for (const PlanRecord::Diagnosis& diagnosis : read.diagnoses) {
+    narrative.Item({"Diagnosis"}, {diagnosis.icd10, " ", diagnosis.description.value_or("")});
+  }
+  for (const PlanGoal& goal : read.goals) {
+    narrative.Item({"Goal ", goal.id, " (", goal.term, " term, ", goal.status_text, ")"},
+                   {goal.description});
+  }
+  if (read.rehab_potential) narrative.Item("Rehab potential", *read.rehab_potential);
+  if (read.priorities) narrative.Item("Patient priorities", *read.priorities);
+  WriteNarrative(out, narrative);
+}
+
+void WriteCarePlan(const PlanRecord& read, const std::vector<std::string>& empty_arrays,
+                   const MappingContext& context, ResourceWriter& writer) {
+  const std::string& id = read.plan.plan_id;
+  std::string_view system = context.System(kinds::kPlanOfCare);
+  fhir::JsonTextWriter& out = writer.BeginResource("CarePlan", system, id);
+  WriteMeta(out, profiles::kCarePlan);
+  WriteCarePlanExtensions(read, empty_arrays, out);
+  WriteIdentifier(out, system, id);
+  if (read.replaces) {
+    out.BeginArray("replaces");
+    WriteReference(out, kItem, KindUrl(context, "CarePlan", kinds::kPlanOfCare, *read.replaces));
+    out.EndArray();
+  }
+  if (read.plan_status != nullptr) out.String("status", read.plan_status->fhir.code);
+  out.String("intent", "plan");
+  WriteCategories(read, out);
+  WriteReference(out, "subject", KindUrl(context, "Patient", kinds::kMrn, read.plan.patient_mrn));
+  out.BeginObject("period");
+  out.String("start", read.certification.from);
+  out.String("end", read.certification.to);
+  out.EndObject();
+  WriteReference(out, "author",
+                 ConditionalUrl("Practitioner", kNpiSystem, read.plan.therapist_npi));
+  out.BeginArray("contributor");
+  WriteReference(out, kItem,
+                 ConditionalUrl("Practitioner", kNpiSystem, read.certification.physician_npi));
+  out.EndArray();
+  if (!read.care_team.empty()) {
+    out.BeginArray("careTeam");
+    WriteReference(out, kItem, KindUrl(context, "CareTeam", kinds::kCareTeam, id));
+    out.EndArray();
+  }
+  WriteReferences(
+      "addresses", read.diagnoses,
+      [&](size_t i) {
+        return KindUrl(context, "Condition", kinds::kCondition, ConditionKey(id, i + 1));
+      },
+      out);
+  if (read.referral) {
+    out.BeginArray("supportingInfo");
+    WriteReference(out, kItem,
+                   KindUrl(context, "ServiceRequest", kinds::kReferral, *read.referral));
+    out.EndArray();
+  }
+  if (!read.goals.empty()) {
+    WriteReferences(
+        "goal", read.goals,
+        [&](size_t i) {
+          return KindUrl(context, "Goal", kinds::kGoal, PlanGoalKey(id, read.goals[i].id));
+        },
+        out);
+  }
+  WriteActivities(read, out);
+  if (read.priorities) {
+    out.BeginArray("note");
+    WriteTextConcept(out, kItem, *read.priorities);
+    out.EndArray();
+  }
+  WriteNarrative(read, out);
+  writer.EndResource();
+}
+
+void WriteCondition(const PlanRecord& read, size_t rank, const MappingContext& context,
+                    ResourceWriter& writer) {
+  const PlanRecord::Diagnosis& diagnosis = read.diagnoses[rank - 1];
+  std::string_view system = context.System(kinds::kCondition);
+  std::string key = ConditionKey(read.plan.plan_id, rank);
+  fhir::JsonTextWriter& out = writer.BeginResource("Condition", system, key);
+  WriteMeta(out, profiles::kCondition);
+  out.BeginArray("extension");
+  BeginExtension(out, ext::kRank);
+  out.Integer("valuePositiveInt", static_cast<long long>(rank));
+  out.EndObject();
+  out.EndArray();
+  WriteIdentifier(out, system, key);
+  WriteConcept(out, "clinicalStatus", kConditionClinicalSystem, "active", "Active");
+  WriteConcept(out, "verificationStatus", kConditionVerificationSystem, "confirmed", "Confirmed");
+  out.BeginArray("category");
+  WriteConcept(out, kItem, kConditionCategorySystem, "encounter-diagnosis", "Encounter Diagnosis");
+  out.EndArray();
+  WriteConcept(out, "code", kIcd10System, diagnosis.icd10, diagnosis.description.value_or(""));
+  WriteReference(out, "subject", KindUrl(context, "Patient", kinds::kMrn, read.plan.patient_mrn));
+  if (diagnosis.onset) out.String("onsetDateTime", *diagnosis.onset);
+  writer.EndResource();
+}
+
+void WriteCareTeam(const PlanRecord& read, const MappingContext& context, ResourceWriter& writer) {
+  const std::string& id = read.plan.plan_id;
+  std::string_view system = context.System(kinds::kCareTeam);
+  fhir::JsonTextWriter& out = writer.BeginResource("CareTeam", system, id);
+  WriteMeta(out, profiles::kCareTeam);
+  WriteIdentifier(out, system, id);
+  out.String("status", "active");
+  out.String("name", "Care team of plan of care " + id);
+  WriteReference(out, "subject", KindUrl(context, "Patient", kinds::kMrn, read.plan.patient_mrn));
+  out.BeginArray("participant");
+  for (const PlanRecord::CareTeamMember& member : read.care_team) {
+    out.BeginObject();
+    out.BeginArray("role");
+    const CodeRow* row = ProviderRoleCodes().ByNative(member.role);
+    if (row != nullptr && row->fhir.code.empty()) {
+      WriteTextConcept(out, kItem, row->fhir.display);
+    } else if (row != nullptr) {
+      WriteConcept(out, kItem, row->fhir, row->fhir.display);
+    }
+    out.EndArray();
+    WriteReference(out, "member", ConditionalUrl("Practitioner", kNpiSystem, member.npi));
+    out.EndObject();
+  }
+  out.EndArray();
+  writer.EndResource();
+}
+
+}  // namespace
+
+Status WritePlanOfCareFhir(const Json& record, const MappingContext& context,
+                           std::string_view pointer, const std::vector<std::string>& empty_arrays,
+                           ResourceWriter& writer) {
+  Problems problems;
+  FieldReader in(&record, std::string(pointer), PathStyle::kJsonPointer, &problems);
+  PlanRecord read = ReadPlan(in);
   DUET_RETURN_IF_ERROR(problems.ToStatus(StatusCode::kInvalidArgument, "plan_of_care record"));
-  care_plan.Set("text", Narrative(in, id));
-  std::vector<Json> resources;
-  resources.push_back(std::move(care_plan));
-  for (Json& condition : conditions) resources.push_back(std::move(condition));
-  for (Json& goal : goals) resources.push_back(std::move(goal));
-  if (!care_team.is_null()) resources.push_back(std::move(care_team));
-  return resources;
+  WriteCarePlan(read, empty_arrays, context, writer);
+  for (size_t rank = 1; rank <= read.diagnoses.size(); ++rank) {
+    WriteCondition(read, rank, context, writer);
+  }
+  for (const PlanGoal& goal : read.goals) WritePlanGoal(goal, read.plan, context, writer);
+  if (!read.care_team.empty()) WriteCareTeam(read, context, writer);
+  return Status::Ok();
+}
+
+StatusOr<std::vector<Json>> PlanOfCareToFhir(const Json& record, const MappingContext& context,
+                                             std::string_view pointer) {
+  ResourceCollector collector;
+  DUET_RETURN_IF_ERROR(WritePlanOfCareFhir(record, context, pointer, {}, collector));
+  return collector.Take();
 }
 
 namespace {

@@ -6,6 +6,7 @@
 // Stateless functions; thread-safe.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -13,12 +14,21 @@
 #include "fhir/status.h"
 #include "mappings/mapping_context.h"
 #include "mappings/resource_set.h"
+#include "mappings/resource_writer.h"
 
 namespace duet::mappings {
 
-// The CarePlan first, then the Conditions in rank order, the Goals and the CareTeam.
-// `pointer` locates the record in its document (e.g. "/records/2" in a batch); problems are
-// reported with JSON pointers below it.
+// Writes the CarePlan first, then the Conditions in rank order, the Goals and the CareTeam, as
+// text, with no tree in between. The whole record is read and checked before anything is
+// written: kInvalidArgument names every problem with its JSON pointer below `pointer`, the
+// record's place in its document (e.g. "/records/2" in a batch), and leaves `writer` untouched.
+// `empty_arrays` are the JSON pointers of the record's empty arrays, written as prf-empty-array
+// extensions after the CarePlan's own.
+Status WritePlanOfCareFhir(const fhir::Json& record, const MappingContext& context,
+                           std::string_view pointer, const std::vector<std::string>& empty_arrays,
+                           ResourceWriter& writer);
+
+// The same resources as trees.
 StatusOr<std::vector<fhir::Json>> PlanOfCareToFhir(const fhir::Json& record,
                                                    const MappingContext& context,
                                                    std::string_view pointer = "");

@@ -25,6 +25,10 @@ using fhir::Json;
 // (record, context, JSON pointer of the record in its document).
 using ToFhirFunction = std::function<StatusOr<std::vector<Json>>(const Json&, const MappingContext&,
                                                                  std::string_view)>;
+// (record, context, JSON pointer, pointers of its empty arrays, where to write): a mapper that
+// writes its resources as text.
+using WriteFhirFunction = std::function<Status(const Json&, const MappingContext&, std::string_view,
+                                               const std::vector<std::string>&, ResourceWriter&)>;
 using FromFhirFunction =
     std::function<StatusOr<Json>(const ResourceSet&, std::string_view, const MappingContext&)>;
 
@@ -34,23 +38,27 @@ struct RecordMapping {
   // The identifier kind of the main resource; empty for providers, which are known by NPI.
   std::string_view kind;
   std::string_view id_member;
-  ToFhirFunction to_fhir;
+  ToFhirFunction to_fhir;        // a mapper that builds trees, or
+  WriteFhirFunction write_fhir;  // one that writes text
   FromFhirFunction from_fhir;
 };
 
 const std::vector<RecordMapping>& Mappings() {
   static const auto* mappings = new std::vector<RecordMapping>{
-      {"patient", "Patient", kinds::kMrn, "mrn", PatientToFhir, PatientFromFhir},
-      {"provider", "Practitioner", "", "npi", ProviderToFhir, ProviderFromFhir},
-      {"referral", "ServiceRequest", kinds::kReferral, "id", ReferralToFhir, ReferralFromFhir},
-      {"plan_of_care", "CarePlan", kinds::kPlanOfCare, "id", PlanOfCareToFhir, PlanOfCareFromFhir},
-      {"home_exercise_program", "CarePlan", kinds::kHep, "id", HomeExerciseProgramToFhir,
+      {"patient", "Patient", kinds::kMrn, "mrn", PatientToFhir, nullptr, PatientFromFhir},
+      {"provider", "Practitioner", "", "npi", ProviderToFhir, nullptr, ProviderFromFhir},
+      {"referral", "ServiceRequest", kinds::kReferral, "id", ReferralToFhir, nullptr,
+       ReferralFromFhir},
+      {"plan_of_care", "CarePlan", kinds::kPlanOfCare, "id", nullptr, WritePlanOfCareFhir,
+       PlanOfCareFromFhir},
+      {"home_exercise_program", "CarePlan", kinds::kHep, "id", HomeExerciseProgramToFhir, nullptr,
        HomeExerciseProgramFromFhir},
       {"medication_list", "List", kinds::kMedicationList, "patient_mrn", MedicationListToFhir,
-       MedicationListFromFhir},
-      {"nps_response", "QuestionnaireResponse", kinds::kNps, "id", NpsResponseToFhir,
+       nullptr, MedicationListFromFhir},
+      {"nps_response", "QuestionnaireResponse", kinds::kNps, "id", NpsResponseToFhir, nullptr,
        NpsResponseFromFhir},
-      {"education", "Communication", kinds::kEducation, "id", EducationToFhir, EducationFromFhir},
+      {"education", "Communication", kinds::kEducation, "id", EducationToFhir, nullptr,
+       EducationFromFhir},
   };
   return *mappings;
 }
@@ -134,8 +142,8 @@ void RestoreEmptyArray(Json& record, std::string_view pointer) {
   }
 }
 
-StatusOr<std::vector<Json>> RecordToFhir(const Json& record, std::string_view pointer,
-                                         const MappingContext& context) {
+Status RecordToFhir(const Json& record, std::string_view pointer, const MappingContext& context,
+                    ResourceWriter& writer) {
   std::string_view type = record.StringOr("record");
   const RecordMapping* mapping = FindMapping(type);
   if (mapping == nullptr) {
@@ -143,18 +151,22 @@ StatusOr<std::vector<Json>> RecordToFhir(const Json& record, std::string_view po
         (pointer.empty() ? std::string("/record") : std::string(pointer) + "/record") +
         ": unknown record type \"" + std::string(type) + "\"");
   }
-  auto resources = mapping->to_fhir(record, context, pointer);
-  if (!resources.ok()) return resources.status();
   std::vector<std::string> empty_arrays;
   if (HasEmptyArray(record)) {
     std::string pointer_buffer;
     CollectEmptyArrays(record, &pointer_buffer, &empty_arrays);
   }
+  if (mapping->write_fhir) {
+    return mapping->write_fhir(record, context, pointer, empty_arrays, writer);
+  }
+  auto resources = mapping->to_fhir(record, context, pointer);
+  if (!resources.ok()) return resources.status();
   Json& main_resource = resources->front();
   for (const std::string& empty : empty_arrays) {
     AddExtension(main_resource, MakeExtension(ext::kEmptyArray, "valueString", Str(empty)));
   }
-  return resources;
+  for (Json& resource : *resources) writer.AddResource(std::move(resource));
+  return Status::Ok();
 }
 
 }  // namespace
@@ -174,17 +186,16 @@ std::string NativeIdMember(std::string_view record_type) {
   return mapping == nullptr ? "" : std::string(mapping->id_member);
 }
 
-StatusOr<std::vector<Json>> ToFhir(const Json& record, const MappingContext& context) {
+Status WriteFhir(const Json& record, const MappingContext& context, ResourceWriter& writer) {
   if (!record.is_object()) {
     return InvalidArgumentError(std::string("(root): expected a record object, found ") +
                                 fhir::JsonKindName(record.kind()));
   }
-  if (record.StringOr("record") != "batch") return RecordToFhir(record, "", context);
+  if (record.StringOr("record") != "batch") return RecordToFhir(record, "", context, writer);
   const Json* records = record.Find("records");
   if (records == nullptr || !records->is_array()) {
     return InvalidArgumentError("/records: a batch needs an array of records");
   }
-  std::vector<Json> all;
   std::vector<std::string> problems;
   for (size_t i = 0; i < records->items().size(); ++i) {
     std::string pointer = "/records/" + std::to_string(i);
@@ -193,19 +204,21 @@ StatusOr<std::vector<Json>> ToFhir(const Json& record, const MappingContext& con
       problems.push_back(pointer + ": expected a record that is not a batch");
       continue;
     }
-    auto resources = RecordToFhir(item, pointer, context);
-    if (!resources.ok()) {
-      problems.push_back(resources.status().message());
-      continue;
-    }
-    for (Json& resource : *resources) all.push_back(std::move(resource));
+    Status written = RecordToFhir(item, pointer, context, writer);
+    if (!written.ok()) problems.push_back(written.message());
   }
   if (!problems.empty()) {
     std::string message = "batch";
     for (const std::string& problem : problems) message += "; " + problem;
     return InvalidArgumentError(message);
   }
-  return all;
+  return Status::Ok();
+}
+
+StatusOr<std::vector<Json>> ToFhir(const Json& record, const MappingContext& context) {
+  ResourceCollector collector;
+  DUET_RETURN_IF_ERROR(WriteFhir(record, context, collector));
+  return collector.Take();
 }
 
 StatusOr<Json> ToPractice(const std::vector<Json>& resources, std::string_view record_type,

@@ -16,6 +16,7 @@
 #include "fhir/json.h"
 #include "fhir/status.h"
 #include "mappings/mapping_context.h"
+#include "mappings/resource_writer.h"
 
 namespace duet::mappings {
 
@@ -24,6 +25,11 @@ namespace duet::mappings {
 // conditional (`Type?identifier=system|value`); ToTransactionBundle turns those that name an
 // entry of the Bundle into urn:uuid references.
 StatusOr<std::vector<fhir::Json>> ToFhir(const fhir::Json& record, const MappingContext& context);
+
+// The same resources handed to `writer` as they are made: a TransactionBundleWriter makes the
+// Bundle text without building the resources' trees. On an error (the same as ToFhir's) what
+// `writer` holds is unspecified: discard it.
+Status WriteFhir(const fhir::Json& record, const MappingContext& context, ResourceWriter& writer);
 
 // Rebuilds one PRF record of `record_type` with this native id (mrn, npi, id, or patient_mrn for
 // a medication_list) from resources as a server holds them: references may be "Type/id",

@@ -29,9 +29,10 @@ int ToFhir(const fhir::Json& document, const mappings::MappingContext& context, 
     }
     return kConvertInvalid;
   }
-  auto resources = mappings::ToFhir(document, context);
-  if (!resources.ok()) return PrintFailure(resources.status(), out);
-  mappings::WriteTransactionBundle(std::move(*resources), true, out);
+  mappings::TransactionBundleWriter bundle;
+  Status written = mappings::WriteFhir(document, context, bundle);
+  if (!written.ok()) return PrintFailure(written, out);
+  bundle.Finish(true, out);
   out << "\n";
   return kConvertOk;
 }

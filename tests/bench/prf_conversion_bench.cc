@@ -1,7 +1,8 @@
 // PRF → FHIR conversion throughput, next to what RapidJSON alone takes to parse and write the
-// same bytes, in one run. Input: 10,000 plans of care made from
-// tests/fixtures/prf/plan_of_care.json with distinct ids. Prints records/s, MB/s and the ratio
-// conversion time / parse-and-write time.
+// same bytes, in one run. The conversion is what `duet convert to-fhir` does: parse the record,
+// write its resources into a TransactionBundleWriter (WriteFhir) and finish the Bundle, compact.
+// Input: 10,000 plans of care made from tests/fixtures/prf/plan_of_care.json with distinct ids.
+// Prints records/s, MB/s and the ratio conversion time / parse-and-write time.
 //
 //   prf_conversion_bench [--records 10000] [--rounds 5] [--fixtures DIR] [--phases]
 //   prf_conversion_bench --conversion-only   # just the conversion, for perf record
@@ -106,18 +107,18 @@ std::string Convert(const std::string& text, const duet::mappings::MappingContex
   auto record = duet::fhir::ParseJson(text);
   if (!record.ok()) return "";
   if (validate && !duet::mappings::PrfValidator::Shared().Validate(*record).empty()) return "";
-  auto resources = duet::mappings::ToFhir(*record, context);
-  if (!resources.ok()) return "";
-  return duet::mappings::WriteTransactionBundle(std::move(*resources), false);
+  duet::mappings::TransactionBundleWriter bundle;
+  if (!duet::mappings::WriteFhir(*record, context, bundle).ok()) return "";
+  return bundle.Finish(false);
 }
 
 // Time of each step of the conversion, summed over every record of one pass (best of `rounds`),
 // as a share of the baseline: where the conversion's time goes.
 void ReportPhases(int rounds, const std::vector<std::string>& records,
                   const duet::mappings::MappingContext& context, double baseline) {
-  enum { kParse, kToFhir, kBundle, kFree, kPhases };
-  const char* names[kPhases] = {"parse PRF into fhir::Json", "ToFhir",
-                                "write the transaction Bundle", "free the record's tree"};
+  enum { kParse, kWrite, kFinish, kFree, kPhases };
+  const char* names[kPhases] = {"parse PRF into fhir::Json", "write the resources (WriteFhir)",
+                                "finish the Bundle", "free the record's tree"};
   double best[kPhases] = {1e9, 1e9, 1e9, 1e9};
   for (int round = 0; round < rounds; ++round) {
     double spent[kPhases] = {};
@@ -125,9 +126,10 @@ void ReportPhases(int rounds, const std::vector<std::string>& records,
       auto t0 = Clock::now();
       auto record = duet::fhir::ParseJson(text);
       auto t1 = Clock::now();
-      auto resources = duet::mappings::ToFhir(*record, context);
+      duet::mappings::TransactionBundleWriter bundle;
+      (void)duet::mappings::WriteFhir(*record, context, bundle);
       auto t2 = Clock::now();
-      std::string written = duet::mappings::WriteTransactionBundle(std::move(*resources), false);
+      std::string written = bundle.Finish(false);
       auto t3 = Clock::now();
       record = duet::fhir::Json();
       written = std::string();
@@ -185,7 +187,7 @@ int main(int argc, char** argv) {
                                      return Convert(text, context, false).size();
                                    }},
                                    &checksum)[0];
-    Report("parse + ToFhir + transaction Bundle + write", seconds, records.size(), bytes);
+    Report("parse + WriteFhir + finish the Bundle", seconds, records.size(), bytes);
     std::printf("(checksum %zu)\n", checksum);
     return 0;
   }
@@ -202,7 +204,7 @@ int main(int argc, char** argv) {
   std::printf("PRF to FHIR conversion: %d plans of care, %.1f MB of PRF, best of %d rounds\n",
               count, bytes / 1e6, rounds);
   Report("RapidJSON parse + write (baseline)", parse_write, records.size(), bytes);
-  Report("parse + ToFhir + transaction Bundle + write", convert, records.size(), bytes);
+  Report("parse + WriteFhir + finish the Bundle", convert, records.size(), bytes);
   Report("same, with PRF schema and rule validation", validate_convert, records.size(), bytes);
   std::printf("conversion / baseline: %.2fx (target <= 4x); with validation: %.2fx\n",
               convert / parse_write, validate_convert / parse_write);

@@ -1,8 +1,10 @@
 // The transaction Bundle of every PRF fixture, byte for byte: tests/fixtures/conversion/ holds
 // the Bundle each record converts to (indented, as `duet convert to-fhir` prints it), so that a
 // change to how the Bundle is made (the mappers writing text, the Bundle writer) cannot change
-// what it says unnoticed. A batch of random plans of care, committed as input, covers the
-// branches the hand-written fixtures miss.
+// what it says unnoticed. Both ways of making it are held to it: the resources' trees (ToFhir)
+// written by WriteTransactionBundle, and the record written straight into a
+// TransactionBundleWriter (WriteFhir, what `duet convert` does). A batch of random plans of care,
+// committed as input, covers the branches the hand-written fixtures miss.
 //
 // After a deliberate mapping change: DUET_UPDATE_GOLDEN=1 build/bin/duet_mappings_tests
 // --gtest_filter='ConversionGoldenTest.*', then read the diff of tests/fixtures/conversion/.
@@ -56,9 +58,15 @@ void ExpectBundle(const Json& record, const std::filesystem::path& golden) {
   std::string expected = ReadText(golden);
   EXPECT_EQ(bundle, expected) << golden.filename() << " differs";
   // The compact text says the same.
-  EXPECT_EQ(WriteTransactionBundle(resources, false),
-            fhir::WriteJson(testing::ParseOrDie(expected)))
-      << golden.filename() << " compact";
+  std::string compact = fhir::WriteJson(testing::ParseOrDie(expected));
+  EXPECT_EQ(WriteTransactionBundle(resources, false), compact) << golden.filename() << " compact";
+  // And so does the Bundle written straight from the record, with no resource trees.
+  for (bool pretty : {false, true}) {
+    TransactionBundleWriter writer;
+    ASSERT_TRUE(WriteFhir(record, testing::TestContext(), writer).ok());
+    EXPECT_EQ(writer.Finish(pretty) + (pretty ? "\n" : ""), pretty ? expected : compact)
+        << golden.filename() << " written from the record" << (pretty ? ", indented" : "");
+  }
 }
 
 TEST(ConversionGoldenTest, EveryFixtureGivesItsCommittedBundle) {
