@@ -374,27 +374,23 @@ std::string WriteJson(const Json& value, bool pretty) {
 }
 
 std::string WriteJson(const Json& value, const JsonWriteOptions& options) {
+  if (!options.pretty) {
+    JsonTextWriter compact;  // on the thread's spare buffer
+    compact.Value(value);
+    return std::string(compact.text());
+  }
   // One scratch buffer per thread, kept from one document to the next; the result is an
   // exact-size copy of the part written.
-  thread_local JsonTextWriter compact;
   thread_local rapidjson::StringBuffer indented;
   constexpr size_t kKeptCapacity = size_t{1} << 20;
-  std::string text;
-  if (options.pretty) {
+  indented.Clear();
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(indented);
+  writer.SetIndent(' ', 2);
+  WriteValue(value, writer);
+  std::string text(indented.GetString(), indented.GetSize());
+  if (text.size() > kKeptCapacity) {  // do not hold on to a large document's buffer
     indented.Clear();
-    rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(indented);
-    writer.SetIndent(' ', 2);
-    WriteValue(value, writer);
-    text.assign(indented.GetString(), indented.GetSize());
-    if (text.size() > kKeptCapacity) {  // do not hold on to a large document's buffer
-      indented.Clear();
-      indented.ShrinkToFit();
-    }
-  } else {
-    compact.Clear();
-    compact.Value(value);
-    text.assign(compact.text());
-    if (compact.capacity() > kKeptCapacity) compact.Take();
+    indented.ShrinkToFit();
   }
   return text;
 }

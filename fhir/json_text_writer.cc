@@ -24,11 +24,36 @@ bool AnyNeedsEscape(uint64_t word) {
   return control || has_zero_byte(word ^ (kOnes * '"')) || has_zero_byte(word ^ (kOnes * '\\'));
 }
 
+// The buffer of the last writer that ended on this thread, for the next one.
+struct SpareBuffer {
+  std::unique_ptr<char[]> buffer;
+  size_t capacity = 0;
+};
+thread_local SpareBuffer spare;
+
+constexpr size_t kFirstCapacity = 256;
+constexpr size_t kLargestSpare = size_t{1} << 20;
+
 }  // namespace
 
-JsonTextWriter::JsonTextWriter() : buffer_(256, '\0') {
-  cursor_ = buffer_.data();
-  end_ = cursor_ + buffer_.size();
+JsonTextWriter::JsonTextWriter() {
+  if (spare.buffer != nullptr) {
+    buffer_ = std::move(spare.buffer);
+    capacity_ = spare.capacity;
+    spare.capacity = 0;
+  } else {
+    buffer_ = std::unique_ptr<char[]>(new char[kFirstCapacity]);
+    capacity_ = kFirstCapacity;
+  }
+  cursor_ = buffer_.get();
+  end_ = cursor_ + capacity_;
+}
+
+JsonTextWriter::~JsonTextWriter() {
+  if (capacity_ <= kLargestSpare && capacity_ > spare.capacity) {
+    spare.buffer = std::move(buffer_);
+    spare.capacity = capacity_;
+  }
 }
 
 void JsonTextWriter::Watch(std::string_view member, StringWatcher* watcher) {
@@ -38,25 +63,23 @@ void JsonTextWriter::Watch(std::string_view member, StringWatcher* watcher) {
 
 void JsonTextWriter::Grow(size_t bytes) {
   size_t used = size();
-  buffer_.resize(std::max(buffer_.size() * 2, used + bytes + kSlack + 256));
-  cursor_ = buffer_.data() + used;
-  end_ = buffer_.data() + buffer_.size();
+  size_t capacity = std::max(capacity_ * 2, used + bytes + kSlack + kFirstCapacity);
+  auto grown = std::unique_ptr<char[]>(new char[capacity]);
+  if (used > 0) std::memcpy(grown.get(), buffer_.get(), used);
+  buffer_ = std::move(grown);
+  capacity_ = capacity;
+  cursor_ = buffer_.get() + used;
+  end_ = buffer_.get() + capacity_;
 }
 
 void JsonTextWriter::Clear() {
-  if (buffer_.empty()) buffer_.resize(256);
-  cursor_ = buffer_.data();
-  end_ = cursor_ + buffer_.size();
+  cursor_ = buffer_.get();
   comma_due_ = false;
 }
 
 std::string JsonTextWriter::Take() {
-  buffer_.resize(size());
-  std::string text = std::move(buffer_);
-  buffer_.clear();
-  buffer_.shrink_to_fit();
-  cursor_ = end_ = buffer_.data();
-  comma_due_ = false;
+  std::string text(this->text());
+  Clear();
   return text;
 }
 

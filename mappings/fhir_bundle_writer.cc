@@ -329,14 +329,16 @@ void TransactionBundleWriter::AddEntry(std::string_view type, std::string_view s
   std::string key = TypedKey(type, system, value);
   std::string full_url = UuidUrn(key);  // ResourceFullUrl(resource)
   // Every identifier of the resource names its entry, unless an earlier entry has it already.
+  FullUrls::iterator business;
   if (keys == nullptr) {
-    full_urls_.try_emplace(key, KeyTarget{full_url, kNoEntry});
+    business = full_urls_.try_emplace(std::move(key), KeyTarget{full_url, kNoEntry}).first;
   } else {
     for (const std::string& other : *keys) {
       full_urls_.try_emplace(other, KeyTarget{full_url, kNoEntry});
     }
+    business = full_urls_.find(key);
   }
-  size_t& primary = full_urls_.find(key)->second.primary_entry;
+  size_t& primary = business->second.primary_entry;
   if (primary != kNoEntry) {  // the same resource again: the later one is written
     Entry& earlier = entries_[primary];
     earlier.begin = entry.begin;

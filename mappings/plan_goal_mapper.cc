@@ -135,12 +135,10 @@ void WritePlanGoal(const PlanGoal& goal, const PlanGoalContext& plan, const Mapp
     out.EndArray();
   }
   WriteTextConcept(out, "description", goal.description);
-  WriteReference(out, "subject",
-                 ConditionalUrl("Patient", context.System(kinds::kMrn), plan.patient_mrn));
+  WriteReference(out, "subject", plan.patient_url);
   out.String("startDate", plan.start_of_care);
   WriteTarget(goal, out);
-  WriteReference(out, "expressedBy",
-                 ConditionalUrl("Practitioner", kNpiSystem, plan.therapist_npi));
+  WriteReference(out, "expressedBy", plan.therapist_url);
   writer.EndResource();
 }
 

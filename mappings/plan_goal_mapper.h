@@ -26,6 +26,9 @@ struct PlanGoalContext {
   std::string therapist_npi;
   std::string start_of_care;
   std::string discipline;
+  // Conditional references to the patient and the therapist, made once for all the resources.
+  std::string patient_url;
+  std::string therapist_url;
 };
 
 // The Goal business identifier value: "<plan id>/<goal id>".

@@ -310,13 +310,12 @@ void WriteCarePlan(const PlanRecord& read, const std::vector<std::string>& empty
   if (read.plan_status != nullptr) out.String("status", read.plan_status->fhir.code);
   out.String("intent", "plan");
   WriteCategories(read, out);
-  WriteReference(out, "subject", KindUrl(context, "Patient", kinds::kMrn, read.plan.patient_mrn));
+  WriteReference(out, "subject", read.plan.patient_url);
   out.BeginObject("period");
   out.String("start", read.certification.from);
   out.String("end", read.certification.to);
   out.EndObject();
-  WriteReference(out, "author",
-                 ConditionalUrl("Practitioner", kNpiSystem, read.plan.therapist_npi));
+  WriteReference(out, "author", read.plan.therapist_url);
   out.BeginArray("contributor");
   WriteReference(out, kItem,
                  ConditionalUrl("Practitioner", kNpiSystem, read.certification.physician_npi));
@@ -375,7 +374,7 @@ void WriteCondition(const PlanRecord& read, size_t rank, const MappingContext& c
   WriteConcept(out, kItem, kConditionCategorySystem, "encounter-diagnosis", "Encounter Diagnosis");
   out.EndArray();
   WriteConcept(out, "code", kIcd10System, diagnosis.icd10, diagnosis.description.value_or(""));
-  WriteReference(out, "subject", KindUrl(context, "Patient", kinds::kMrn, read.plan.patient_mrn));
+  WriteReference(out, "subject", read.plan.patient_url);
   if (diagnosis.onset) out.String("onsetDateTime", *diagnosis.onset);
   writer.EndResource();
 }
@@ -388,7 +387,7 @@ void WriteCareTeam(const PlanRecord& read, const MappingContext& context, Resour
   WriteIdentifier(out, system, id);
   out.String("status", "active");
   out.String("name", "Care team of plan of care " + id);
-  WriteReference(out, "subject", KindUrl(context, "Patient", kinds::kMrn, read.plan.patient_mrn));
+  WriteReference(out, "subject", read.plan.patient_url);
   out.BeginArray("participant");
   for (const PlanRecord::CareTeamMember& member : read.care_team) {
     out.BeginObject();
@@ -416,6 +415,8 @@ Status WritePlanOfCareFhir(const Json& record, const MappingContext& context,
   FieldReader in(&record, std::string(pointer), PathStyle::kJsonPointer, &problems);
   PlanRecord read = ReadPlan(in);
   DUET_RETURN_IF_ERROR(problems.ToStatus(StatusCode::kInvalidArgument, "plan_of_care record"));
+  read.plan.patient_url = KindUrl(context, "Patient", kinds::kMrn, read.plan.patient_mrn);
+  read.plan.therapist_url = ConditionalUrl("Practitioner", kNpiSystem, read.plan.therapist_npi);
   WriteCarePlan(read, empty_arrays, context, writer);
   for (size_t rank = 1; rank <= read.diagnoses.size(); ++rank) {
     WriteCondition(read, rank, context, writer);
