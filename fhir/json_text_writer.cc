@@ -1,6 +1,7 @@
 #include "fhir/json_text_writer.h"
 
 #include <algorithm>
+#include <cassert>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -108,9 +109,16 @@ void JsonTextWriter::BeginArray(std::string_view key) {
 void JsonTextWriter::EndArray() { Close(']'); }
 
 void JsonTextWriter::Key(std::string_view key) {
+  assert(std::none_of(key.begin(), key.end(),
+                      [](char c) { return NeedsEscape(static_cast<unsigned char>(c)); }) &&
+         "JsonTextWriter: a member name that needs escaping");
   Separate();
-  WriteString(key);
-  Put(':');
+  Room(key.size() + 3);
+  *cursor_++ = '"';
+  std::memcpy(cursor_, key.data(), key.size());
+  cursor_ += key.size();
+  *cursor_++ = '"';
+  *cursor_++ = ':';
 }
 
 void JsonTextWriter::Raw(std::string_view json) {

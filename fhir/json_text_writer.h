@@ -5,6 +5,9 @@
 // bytes as given).
 //
 // The caller says where each value goes (Begin/End, member keys); the commas come by themselves.
+// Member names given to the writer are written as they are, unescaped: they are the caller's
+// literals (FHIR element names), asserted in debug builds to need no escape. Names inside a tree
+// given to Value are escaped like any string.
 // The writer does not check that the calls make a well-formed document: its users' tests parse
 // what they write. A watcher can be told of the string values of one member name as they are
 // written (the Bundle writer finds the references it rewrites that way).
@@ -63,8 +66,9 @@ class JsonTextWriter {
   void Value(std::string_view key, const Json& value);
 
   // Low level, for splicing text written elsewhere: Key writes the member name (after a comma
-  // when one is due), Raw copies `json` as it is; the caller makes sure that what Raw writes
-  // after a Key, over one or more calls, is exactly one JSON value, and calls EndRaw after it.
+  // when one is due; see above: unescaped), Raw copies `json` as it is; the caller makes sure that
+  // what Raw writes after a Key, over one or more calls, is exactly one JSON value, and calls
+  // EndRaw after it.
   void Key(std::string_view key);
   void Raw(std::string_view json);
   void EndRaw() { comma_due_ = true; }

