@@ -422,58 +422,6 @@ class BufferedOStream {
   size_t used_ = 0;
 };
 
-// Hands the events of a RapidJSON Reader to a writer unchanged, numbers as the text they were
-// read from (the reader runs with kParseNumbersAsStringsFlag).
-template <typename Writer>
-class Reindenter {
- public:
-  explicit Reindenter(Writer& writer) : writer_(writer) {}
-  bool Null() { return writer_.Null(); }
-  bool Bool(bool value) { return writer_.Bool(value); }
-  bool Int(int value) { return writer_.Int(value); }
-  bool Uint(unsigned value) { return writer_.Uint(value); }
-  bool Int64(int64_t value) { return writer_.Int64(value); }
-  bool Uint64(uint64_t value) { return writer_.Uint64(value); }
-  bool Double(double value) { return writer_.Double(value); }
-  bool RawNumber(const char* text, rapidjson::SizeType length, bool /*copy*/) {
-    return writer_.RawValue(text, length, rapidjson::kNumberType);
-  }
-  bool String(const char* text, rapidjson::SizeType length, bool /*copy*/) {
-    return writer_.String(text, length);
-  }
-  bool StartObject() { return writer_.StartObject(); }
-  bool Key(const char* text, rapidjson::SizeType length, bool /*copy*/) {
-    return writer_.Key(text, length);
-  }
-  bool EndObject(rapidjson::SizeType count) { return writer_.EndObject(count); }
-  bool StartArray() { return writer_.StartArray(); }
-  bool EndArray(rapidjson::SizeType count) { return writer_.EndArray(count); }
-
- private:
-  Writer& writer_;
-};
-
-template <typename Stream>
-Status Reindent(std::string_view compact, Stream& stream) {
-  rapidjson::PrettyWriter<Stream> writer(stream);
-  writer.SetIndent(' ', 2);
-  Reindenter<rapidjson::PrettyWriter<Stream>> handler(writer);
-  rapidjson::MemoryStream input(compact.data(), compact.size());
-  rapidjson::Reader reader;
-  rapidjson::ParseResult result =
-      reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseStopWhenDoneFlag>(
-          input, handler);
-  if (result.IsError()) {
-    return InvalidArgumentError("invalid JSON at byte " + std::to_string(result.Offset()) + ": " +
-                                rapidjson::GetParseError_En(result.Code()));
-  }
-  if (input.Tell() != compact.size()) {
-    return InvalidArgumentError("invalid JSON at byte " + std::to_string(input.Tell()) +
-                                ": unexpected content after the end of the document");
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 void WriteJson(const Json& value, const JsonWriteOptions& options, std::ostream& out) {
@@ -488,19 +436,6 @@ void WriteJson(const Json& value, const JsonWriteOptions& options, std::ostream&
   JsonTextWriter writer;
   writer.Value(value);
   out.write(writer.text().data(), static_cast<std::streamsize>(writer.size()));
-}
-
-StatusOr<std::string> IndentJson(std::string_view compact) {
-  rapidjson::StringBuffer indented;
-  DUET_RETURN_IF_ERROR(Reindent(compact, indented));
-  return std::string(indented.GetString(), indented.GetSize());
-}
-
-Status IndentJson(std::string_view compact, std::ostream& out) {
-  BufferedOStream stream(out);
-  Status status = Reindent(compact, stream);
-  stream.Flush();
-  return status;
 }
 
 std::string JoinPath(std::string_view base, std::string_view member) {

@@ -262,12 +262,6 @@ std::string WriteJson(const Json& value, const JsonWriteOptions& options);
 // `out` afterwards for a failed write.
 void WriteJson(const Json& value, const JsonWriteOptions& options, std::ostream& out);
 
-// Indents compact JSON text (two spaces: the text WriteJson(value, true) gives for its tree)
-// without building a tree. kInvalidArgument, naming the byte, when `compact` is not one JSON
-// value. The stream form writes 64 KB at a time (check `out` afterwards for a failed write).
-StatusOr<std::string> IndentJson(std::string_view compact);
-Status IndentJson(std::string_view compact, std::ostream& out);
-
 // "Patient.name[0]" style helper: appends ".name" or "[0]" to a path.
 std::string JoinPath(std::string_view base, std::string_view member);
 std::string IndexPath(std::string_view base, size_t index);

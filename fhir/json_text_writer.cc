@@ -288,4 +288,105 @@ void JsonTextWriter::PutEscape(unsigned char c) {
   }
 }
 
+namespace {
+
+// Appends to a string.
+class StringSink {
+ public:
+  explicit StringSink(std::string* text) : text_(text) {}
+  void Put(char c) { text_->push_back(c); }
+  void Put(std::string_view run) { text_->append(run); }
+
+ private:
+  std::string* text_;
+};
+
+// Writes to a stream through a 64 KB buffer.
+class StreamSink {
+ public:
+  explicit StreamSink(std::ostream& out) : out_(out) { buffer_.reserve(kSize); }
+  StreamSink(const StreamSink&) = delete;
+  StreamSink& operator=(const StreamSink&) = delete;
+  ~StreamSink() { Flush(); }
+  void Put(char c) {
+    buffer_.push_back(c);
+    if (buffer_.size() >= kSize) Flush();
+  }
+  void Put(std::string_view run) {
+    buffer_.append(run);
+    if (buffer_.size() >= kSize) Flush();
+  }
+
+ private:
+  static constexpr size_t kSize = size_t{1} << 16;
+  void Flush() {
+    out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+    buffer_.clear();
+  }
+  std::ostream& out_;
+  std::string buffer_;
+};
+
+template <typename Sink>
+void NewLine(size_t depth, Sink& sink) {
+  sink.Put('\n');
+  for (size_t i = 0; i < depth; ++i) sink.Put(std::string_view("  "));
+}
+
+// The layout of RapidJSON's PrettyWriter (indent 2): a line per member or item, "{}" and "[]"
+// for empty containers, ": " after a name. Strings are copied as they are, runs at a time.
+template <typename Sink>
+void Indent(std::string_view text, Sink& sink) {
+  size_t depth = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    char c = text[i];
+    if (c == '"') {  // a string, up to its closing quote
+      size_t end = i + 1;
+      while (end < text.size() && text[end] != '"') end += text[end] == '\\' ? 2 : 1;
+      end = std::min(end + 1, text.size());
+      sink.Put(text.substr(i, end - i));
+      i = end;
+      continue;
+    }
+    if ((c == '{' || c == '[') && i + 1 < text.size() &&
+        (text[i + 1] == '}' || text[i + 1] == ']')) {
+      sink.Put(text.substr(i, 2));
+      i += 2;
+      continue;
+    }
+    if (c == '}' || c == ']') {
+      depth -= depth > 0 ? 1 : 0;
+      NewLine(depth, sink);
+      sink.Put(c);
+    } else if (c == '{' || c == '[') {
+      sink.Put(c);
+      NewLine(++depth, sink);
+    } else if (c == ',') {
+      sink.Put(c);
+      NewLine(depth, sink);
+    } else if (c == ':') {
+      sink.Put(std::string_view(": "));
+    } else {
+      sink.Put(c);
+    }
+    ++i;
+  }
+}
+
+}  // namespace
+
+std::string IndentJsonText(std::string_view compact) {
+  std::string text;
+  text.reserve(compact.size() * 2);
+  StringSink sink(&text);
+  Indent(compact, sink);
+  return text;
+}
+
+void IndentJsonText(std::string_view compact, std::ostream& out) {
+  StreamSink sink(out);
+  Indent(compact, sink);
+}
+
 }  // namespace duet::fhir

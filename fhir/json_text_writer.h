@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -123,5 +124,13 @@ class JsonTextWriter {
   std::string_view watched_member_;
   StringWatcher* watcher_ = nullptr;
 };
+
+// Indents compact JSON text with two spaces: for the text of a JsonTextWriter or of WriteJson,
+// exactly what WriteJson(tree, true) writes for its tree. The text is not checked (it is the
+// writers' own); any other text is copied with line breaks where its brackets and commas are,
+// never read past its end.
+std::string IndentJsonText(std::string_view compact);
+// The same written to `out` 64 KB at a time; check `out` afterwards for a failed write.
+void IndentJsonText(std::string_view compact, std::ostream& out);
 
 }  // namespace duet::fhir

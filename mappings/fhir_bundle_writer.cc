@@ -357,16 +357,14 @@ void TransactionBundleWriter::AddEntry(std::string_view type, std::string_view s
 std::string TransactionBundleWriter::Finish(bool pretty) {
   fhir::JsonTextWriter bundle;
   WriteBundle(bundle);
-  if (!pretty) return bundle.Take();
-  auto indented = fhir::IndentJson(bundle.text());
-  return indented.ok() ? std::move(indented).value() : std::string();
+  return pretty ? fhir::IndentJsonText(bundle.text()) : bundle.Take();
 }
 
 void TransactionBundleWriter::Finish(bool pretty, std::ostream& out) {
   fhir::JsonTextWriter bundle;
   WriteBundle(bundle);
   if (pretty) {
-    (void)fhir::IndentJson(bundle.text(), out);  // the text is the writer's own: it parses
+    fhir::IndentJsonText(bundle.text(), out);
     return;
   }
   out.write(bundle.text().data(), static_cast<std::streamsize>(bundle.size()));

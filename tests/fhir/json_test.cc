@@ -188,33 +188,6 @@ TEST(JsonTest, WritingToAStreamGivesTheSameText) {
   }
 }
 
-// Indenting compact text gives what writing the tree indented gives, numbers and escapes kept,
-// for real FHIR documents as well as made-up ones; what is not one JSON value is refused.
-TEST(JsonTest, IndentingCompactTextGivesTheIndentedTextOfItsTree) {
-  const char* documents[] = {
-      R"({"a":[1,2.50,-0.0,1e+300],"b":{},"c":[],"d":[{}],"e":"x\"y\\z\n\u0001","f":null,"g":true})",
-      R"([])",
-      R"("text")",
-      R"({"resourceType":"Bundle","entry":[{"fullUrl":"urn:uuid:1","resource":{"x":[[],[{}]]}}]})",
-  };
-  for (const char* text : documents) {
-    auto tree = ParseJson(text);
-    ASSERT_TRUE(tree.ok()) << text;
-    std::string compact = WriteJson(*tree);
-    auto indented = IndentJson(compact);
-    ASSERT_TRUE(indented.ok()) << indented.status().ToString();
-    EXPECT_EQ(*indented, WriteJson(*tree, true)) << text;
-    std::ostringstream out;
-    EXPECT_TRUE(IndentJson(compact, out).ok());
-    EXPECT_EQ(out.str(), *indented);
-  }
-  for (const char* bad : {"{\"a\":", "[1] 2", "", "{\"a\":1,}"}) {
-    auto indented = IndentJson(bad);
-    ASSERT_FALSE(indented.ok()) << bad;
-    EXPECT_NE(indented.status().message().find("at byte"), std::string::npos) << bad;
-  }
-}
-
 // The parse runs in place over a NUL-terminated copy: a NUL byte in the text is still an error,
 // wherever it is, and the text passed in is left as it was.
 TEST(JsonTest, RejectsANulByteAnywhereInTheText) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -136,6 +137,36 @@ TEST(JsonTextWriterTest, ClearsTakesAndGrows) {
   writer.BeginObject();
   writer.EndObject();
   EXPECT_EQ(writer.text(), "{}");
+}
+
+// Indenting a writer's text gives what writing its tree indented gives: nesting, empty
+// containers, numbers kept, and brackets, commas, colons and escaped quotes inside strings left
+// alone; to a stream, the same text whole.
+TEST(JsonTextWriterTest, IndentingTheTextGivesTheIndentedTextOfItsTree) {
+  const char* documents[] = {
+      R"({"a":[1,2.50,-0.0,1e+300],"b":{},"c":[],"d":[{}],"e":"x\"y\\z\n\u0001","f":null,"g":true})",
+      R"([])",
+      R"("te{x}t, [with]: \"quotes\\\"")",
+      R"({"resourceType":"Bundle","entry":[{"fullUrl":"urn:uuid:1","resource":{"x":[[],[{}]]}}]})",
+      R"({"k\\":"v\\","l":[{"m":"}],"}]})",
+  };
+  for (const char* text : documents) {
+    Json tree = Parsed(text);
+    std::string compact = WriteJson(tree);
+    EXPECT_EQ(IndentJsonText(compact), WriteJson(tree, true)) << text;
+    std::ostringstream out;
+    IndentJsonText(compact, out);
+    EXPECT_EQ(out.str(), WriteJson(tree, true)) << text;
+  }
+  Json large = Json::MakeArray();
+  for (int i = 0; i < 5000; ++i) large.Append(Parsed(R"({"a":"0123456789","b":[1,{}]})"));
+  std::ostringstream out;
+  IndentJsonText(WriteJson(large), out);
+  EXPECT_EQ(out.str(), WriteJson(large, true));
+  // Text that is not the writers' own is not read past its end.
+  EXPECT_EQ(IndentJsonText(R"({"open)"), R"({
+  "open)");
+  EXPECT_EQ(IndentJsonText("]]"), "\n]\n]");
 }
 
 }  // namespace
