@@ -63,7 +63,8 @@ class TransactionBundleWriter : public ResourceWriter {
   void EndResource() override;
   void AddResource(fhir::Json resource) override;
 
-  // The Bundle, compact or indented (two spaces, as fhir::WriteJson). The writer is spent.
+  // The Bundle of the resources given so far, compact or indented (two spaces, as
+  // fhir::WriteJson).
   std::string Finish(bool pretty);
   // The same written to `out`; check `out` afterwards for a failed write.
   void Finish(bool pretty, std::ostream& out);

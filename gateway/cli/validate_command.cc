@@ -1,9 +1,5 @@
 #include "gateway/cli/validate_command.h"
 
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string_view>
@@ -12,18 +8,11 @@
 #include "fhir/json.h"
 #include "fhir/operation_outcome.h"
 #include "fhir/validation/validator.h"
+#include "gateway/cli/cli_input.h"
 #include "mappings/prf_validator.h"
 
 namespace duet::gateway {
 namespace {
-
-bool ReadAll(std::istream& in, std::string* text) {
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return false;
-  *text = std::move(buffer).str();
-  return true;
-}
 
 // A PRF document names its type in "record"; a FHIR one has "resourceType".
 bool LooksLikePrf(const fhir::Json& document) {
@@ -60,26 +49,10 @@ void PrintIssue(const fhir::ValidationIssue& issue, std::ostream& out) {
 int RunValidateCommand(const std::string& path_or_dash, std::istream& stdin_stream,
                        std::ostream& out, std::ostream& err) {
   std::string text;
-  if (path_or_dash == "-") {
-    if (!ReadAll(stdin_stream, &text)) {
-      err << "duet validate: cannot read standard input\n";
-      return kValidateUsageError;
-    }
-  } else {
-    std::error_code error;
-    if (std::filesystem::is_directory(path_or_dash, error)) {
-      err << "duet validate: " << path_or_dash << " is a directory\n";
-      return kValidateUsageError;
-    }
-    std::ifstream file(path_or_dash, std::ios::binary);
-    if (!file) {
-      err << "duet validate: cannot open " << path_or_dash << ": " << std::strerror(errno) << '\n';
-      return kValidateUsageError;
-    }
-    if (!ReadAll(file, &text)) {
-      err << "duet validate: cannot read " << path_or_dash << '\n';
-      return kValidateUsageError;
-    }
+  std::ostringstream why;
+  if (!ReadCommandInput(path_or_dash, stdin_stream, &text, why)) {
+    err << "duet validate: " << why.str();
+    return kValidateUsageError;
   }
 
   StatusOr<fhir::Json> parsed = fhir::ParseJson(text);

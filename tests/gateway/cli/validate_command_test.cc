@@ -139,7 +139,7 @@ TEST(ValidateCommandTest, UnreadableFileIsAUsageError) {
   EXPECT_EQ(result.code, kValidateUsageError);
   EXPECT_EQ(result.out, "");
   EXPECT_EQ(result.err,
-            "duet validate: cannot open /nonexistent/duet/file.json: No such file or directory\n");
+            "duet validate: cannot read /nonexistent/duet/file.json: No such file or directory\n");
   result = RunValidate(kExamples.string());
   EXPECT_EQ(result.code, kValidateUsageError);
   EXPECT_NE(result.err.find("is a directory"), std::string::npos);
