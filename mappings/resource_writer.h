@@ -1,7 +1,7 @@
 // ResourceWriter: where the mappers put the FHIR resources of records, one at a time, either as
 // JSON text written member by member (the plan of care mapper: no tree is built) or as trees
-// (the other mappers). Two implementations: TransactionBundleWriter (fhir_bundle_writer.h), the
-// Bundle text `duet convert to-fhir` prints, and ResourceCollector (below), the trees ToFhir
+// (the other mappers). Two implementations: TransactionBundleWriter (transaction_bundle_writer.h),
+// the Bundle text `duet convert to-fhir` prints, and ResourceCollector (below), the trees ToFhir
 // returns.
 //
 // A text resource is written between BeginResource and EndResource; it carries exactly one

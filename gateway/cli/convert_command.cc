@@ -5,9 +5,9 @@
 
 #include "fhir/json.h"
 #include "gateway/cli/cli_input.h"
-#include "mappings/fhir_bundle_writer.h"
 #include "mappings/prf_validator.h"
 #include "mappings/record_converter.h"
+#include "mappings/transaction_bundle_writer.h"
 
 namespace duet::gateway {
 namespace {

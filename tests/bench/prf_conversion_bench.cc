@@ -21,9 +21,9 @@
 #include <vector>
 
 #include "fhir/json.h"
-#include "mappings/fhir_bundle_writer.h"
 #include "mappings/prf_validator.h"
 #include "mappings/record_converter.h"
+#include "mappings/transaction_bundle_writer.h"
 
 namespace {
 

@@ -18,6 +18,7 @@
 
 #include "mappings/fhir_bundle_writer.h"
 #include "mappings/record_converter.h"
+#include "mappings/transaction_bundle_writer.h"
 #include "tests/mappings/mapping_test_util.h"
 #include "tests/mappings/random_records.h"
 
