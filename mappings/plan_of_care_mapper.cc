@@ -62,7 +62,7 @@ struct PlanRecord {
   struct Intervention {
     std::string cpt;
     std::optional<std::string> description;
-    const CodeRow* status;
+    const CodeRow* status = nullptr;
   };
   struct CareTeamMember {
     std::string npi;
@@ -71,8 +71,8 @@ struct PlanRecord {
 
   PlanGoalContext plan;  // id, patient, therapist, start of care, discipline
   std::string status;
-  const CodeRow* discipline;
-  const CodeRow* plan_status;
+  const CodeRow* discipline = nullptr;
+  const CodeRow* plan_status = nullptr;
   std::string updated_at;
   std::optional<std::string> referral;
   std::optional<std::string> replaces;
